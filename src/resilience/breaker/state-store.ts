@@ -1,0 +1,49 @@
+import type { Disposer } from '../events.ts';
+import type { CircuitState } from '../policy-events.ts';
+
+/** A breaker's state in a form that can be stored and shared. */
+export interface CircuitSnapshot {
+  service: string;
+  state: CircuitState;
+  /** When the circuit last opened (ms since the epoch), if it is not closed. */
+  openedAt: number | undefined;
+  consecutiveFailures: number;
+  /** When this state was entered; the newer snapshot wins. */
+  updatedAt: number;
+}
+
+/**
+ * Where breaker state is persisted and shared between processes. Methods may be sync or
+ * async; a breaker never waits on the store to admit a call.
+ */
+export interface CircuitStateStore {
+  load(service: string): CircuitSnapshot | undefined | Promise<CircuitSnapshot | undefined>;
+  save(snapshot: CircuitSnapshot): void | Promise<void>;
+  /** Tells `listener` of snapshots saved by others. */
+  subscribe?(service: string, listener: (snapshot: CircuitSnapshot) => void): Disposer;
+}
+
+/** Keeps snapshots in memory; breakers sharing one instance share their state. */
+export class InMemoryCircuitStateStore implements CircuitStateStore {
+  readonly #snapshots = new Map<string, CircuitSnapshot>();
+  readonly #listeners = new Map<string, Set<(snapshot: CircuitSnapshot) => void>>();
+
+  load(service: string): CircuitSnapshot | undefined {
+    const snapshot = this.#snapshots.get(service);
+    return snapshot && { ...snapshot };
+  }
+
+  save(snapshot: CircuitSnapshot): void {
+    const current = this.#snapshots.get(snapshot.service);
+    if (current && current.updatedAt > snapshot.updatedAt) return;
+    this.#snapshots.set(snapshot.service, { ...snapshot });
+    for (const listener of this.#listeners.get(snapshot.service) ?? []) listener({ ...snapshot });
+  }
+
+  subscribe(service: string, listener: (snapshot: CircuitSnapshot) => void): Disposer {
+    const set = this.#listeners.get(service) ?? new Set();
+    this.#listeners.set(service, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+}

@@ -1,0 +1,67 @@
+/** A scheduled callback that can be cancelled. */
+export interface TimerHandle {
+  clear(): void;
+}
+
+/**
+ * Where the engine reads time and schedules work. Everything time-based (retry delays,
+ * breaker timeouts, health intervals, deadlines) goes through a Clock, so tests and the
+ * simulation can run on a virtual one.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `callback` after `ms`; never keeps the process alive on its own. */
+  setTimer(callback: () => void, ms: number): TimerHandle;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Implements `sleep` on top of `setTimer`, removing its listener and timer in every case. */
+export function sleepOn(
+  clock: Pick<Clock, 'setTimer'>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      timer.clear();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Real time, optionally sped up: with `scale: 60` a minute passes in a second. */
+export class SystemClock implements Clock {
+  readonly #scale: number;
+  readonly #origin = Date.now();
+
+  constructor(options: { scale?: number } = {}) {
+    this.#scale = options.scale ?? 1;
+    if (!(this.#scale > 0)) throw new RangeError(`clock scale must be > 0, got ${this.#scale}`);
+  }
+
+  now(): number {
+    if (this.#scale === 1) return Date.now();
+    return this.#origin + (Date.now() - this.#origin) * this.#scale;
+  }
+
+  setTimer(callback: () => void, ms: number): TimerHandle {
+    const timer = setTimeout(callback, Math.max(0, ms) / this.#scale);
+    timer.unref();
+    return { clear: () => clearTimeout(timer) };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+}
+
+/** The process's real clock. */
+export const systemClock: Clock = new SystemClock();

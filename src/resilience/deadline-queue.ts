@@ -1,0 +1,79 @@
+import type { Clock, TimerHandle } from './clock.ts';
+
+/** An entry in a DeadlineQueue. */
+export interface DeadlineEntry {
+  deadline: number;
+  prev: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
+  queued: boolean;
+  /** Called once when the deadline passes while the entry is still queued. */
+  expire(): void;
+}
+
+/**
+ * Deadlines that all have the same length. Entries join in start order, so they also expire
+ * in that order: one timer, armed for the oldest entry, serves any number of calls in flight,
+ * and adding or removing an entry is O(1) with no timer created or cleared.
+ */
+export class DeadlineQueue {
+  readonly timeoutMs: number;
+  readonly #clock: Clock;
+  #head: DeadlineEntry | undefined;
+  #tail: DeadlineEntry | undefined;
+  #timer: TimerHandle | undefined;
+  #size = 0;
+
+  constructor(timeoutMs: number, clock: Clock) {
+    this.timeoutMs = timeoutMs;
+    this.#clock = clock;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(entry: DeadlineEntry): void {
+    entry.deadline = this.#clock.now() + this.timeoutMs;
+    entry.prev = this.#tail;
+    entry.next = undefined;
+    entry.queued = true;
+    if (this.#tail) this.#tail.next = entry;
+    else this.#head = entry;
+    this.#tail = entry;
+    this.#size++;
+    if (this.#timer === undefined) this.#arm(this.timeoutMs);
+  }
+
+  remove(entry: DeadlineEntry): void {
+    if (!entry.queued) return;
+    entry.queued = false;
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.#head = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.#tail = entry.prev;
+    entry.prev = entry.next = undefined;
+    this.#size--;
+  }
+
+  /** Cancels the timer; entries still queued will not expire. */
+  close(): void {
+    this.#timer?.clear();
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = this.#clock.setTimer(this.#fire, ms);
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    let head = this.#head;
+    while (head && head.deadline <= now) {
+      this.remove(head);
+      head.expire();
+      head = this.#head;
+    }
+    if (head) this.#arm(head.deadline - now);
+  };
+}

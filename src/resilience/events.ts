@@ -1,0 +1,53 @@
+/** Removes the subscription it was returned by. Calling it twice is harmless. */
+export type Disposer = () => void;
+
+/** Subscribes a listener; the returned function unsubscribes it. */
+export type Subscribe<T> = (listener: (event: T) => void) => Disposer;
+
+/**
+ * A typed event source. Listeners run synchronously in subscription order; one that throws
+ * does not stop the others or the engine (its error is reported through `onListenerError`).
+ */
+export class EventEmitter<T> {
+  #listeners: Array<(event: T) => void> = [];
+
+  /** Subscribe; the returned disposer unsubscribes. */
+  readonly subscribe: Subscribe<T> = (listener) => {
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  };
+
+  /** Whether anyone listens: lets hot paths skip building an event nobody reads. */
+  get hasListeners(): boolean {
+    return this.#listeners.length > 0;
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.length;
+  }
+
+  emit(event: T): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+}
+
+let listenerErrorHandler: (error: unknown) => void = (error) => {
+  console.error('an event listener failed:', error);
+};
+
+/** Where errors thrown by event listeners go (default: printed to stderr). */
+export function onListenerError(handler: (error: unknown) => void): void {
+  listenerErrorHandler = handler;
+}
+
+function reportListenerError(error: unknown): void {
+  listenerErrorHandler(error);
+}

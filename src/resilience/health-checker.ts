@@ -1,0 +1,226 @@
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import { describeError, TimeoutError, type ErrorInfo } from './errors.ts';
+import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
+import type { HealthProbeEvent } from './policy-events.ts';
+
+/** Resolves when the service answers, rejects when it does not. Must honour `signal`. */
+export type HealthProbe = (signal: AbortSignal) => Promise<void>;
+
+export interface HealthCheckerOptions {
+  /** Time between the end of one probe and the start of the next. */
+  intervalMs: number;
+  /** A probe that takes longer has failed (default: the interval). */
+  probeTimeoutMs?: number;
+  clock?: Clock;
+}
+
+/** What is known of one service's health. */
+export interface ServiceHealth {
+  service: string;
+  /** undefined until the first probe has finished. */
+  healthy: boolean | undefined;
+  lastProbeAt: number | undefined;
+  lastSuccessAt: number | undefined;
+  /** Since when it has been failing, if it is. */
+  unhealthySince: number | undefined;
+  lastError: ErrorInfo | undefined;
+  consecutiveFailures: number;
+}
+
+interface Registration {
+  probe: HealthProbe;
+  breaker: CircuitBreaker | undefined;
+  health: ServiceHealth;
+  timer: TimerHandle | undefined;
+  inFlight: Promise<void> | undefined;
+  controller: AbortController | undefined;
+}
+
+/**
+ * Probes each registered service every `intervalMs` in the background. The next probe is
+ * scheduled only after the last one has finished, so probes never overlap. A service that
+ * answers again has its breaker reset to CLOSED.
+ */
+export class HealthChecker {
+  readonly #intervalMs: number;
+  readonly #probeTimeoutMs: number;
+  readonly #clock: Clock;
+  readonly #services = new Map<string, Registration>();
+  readonly #probes = new EventEmitter<HealthProbeEvent>();
+  #running = false;
+
+  constructor(options: HealthCheckerOptions) {
+    this.#intervalMs = options.intervalMs;
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? options.intervalMs;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  get onProbe(): Subscribe<HealthProbeEvent> {
+    return this.#probes.subscribe;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Adds a service; its breaker, if given, is reset when the service answers again. */
+  register(service: string, probe: HealthProbe, breaker?: CircuitBreaker): Disposer {
+    if (this.#services.has(service))
+      throw new Error(`health checker: ${service} is already registered`);
+    const registration: Registration = {
+      probe,
+      breaker,
+      timer: undefined,
+      inFlight: undefined,
+      controller: undefined,
+      health: {
+        service,
+        healthy: undefined,
+        lastProbeAt: undefined,
+        lastSuccessAt: undefined,
+        unhealthySince: undefined,
+        lastError: undefined,
+        consecutiveFailures: 0,
+      },
+    };
+    this.#services.set(service, registration);
+    if (this.#running) this.#schedule(registration);
+    return () => {
+      registration.timer?.clear();
+      registration.controller?.abort();
+      this.#services.delete(service);
+    };
+  }
+
+  /** Starts probing every registered service, first after one interval. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    for (const registration of this.#services.values()) this.#schedule(registration);
+  }
+
+  /** Stops probing: clears timers, aborts probes in flight and waits for them to settle. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    const settling: Array<Promise<void>> = [];
+    for (const registration of this.#services.values()) {
+      registration.timer?.clear();
+      registration.timer = undefined;
+      registration.controller?.abort();
+      if (registration.inFlight) settling.push(registration.inFlight);
+    }
+    await Promise.all(settling);
+  }
+
+  /** A copy of the health of every service. */
+  status(): ServiceHealth[] {
+    return [...this.#services.values()].map((r) => ({ ...r.health }));
+  }
+
+  statusOf(service: string): ServiceHealth | undefined {
+    const registration = this.#services.get(service);
+    return registration && { ...registration.health };
+  }
+
+  /** Probes one service now (or waits for the probe already running). */
+  async checkNow(service: string): Promise<ServiceHealth> {
+    const registration = this.#services.get(service);
+    if (!registration) throw new Error(`health checker: ${service} is not registered`);
+    await (registration.inFlight ?? this.#probe(service, registration));
+    return { ...registration.health };
+  }
+
+  #schedule(registration: Registration): void {
+    registration.timer = this.#clock.setTimer(() => {
+      registration.timer = undefined;
+      const service = registration.health.service;
+      void (registration.inFlight ?? this.#probe(service, registration)).then(() => {
+        if (this.#running && this.#services.get(service) === registration)
+          this.#schedule(registration);
+      });
+    }, this.#intervalMs);
+  }
+
+  #probe(service: string, registration: Registration): Promise<void> {
+    const run = async (): Promise<void> => {
+      const controller = new AbortController();
+      registration.controller = controller;
+      const started = this.#clock.now();
+      const deadline = this.#clock.setTimer(
+        () =>
+          controller.abort(
+            new TimeoutError(
+              `${service}: health probe took longer than ${this.#probeTimeoutMs} ms`,
+              {
+                service,
+                scope: 'attempt',
+              },
+            ),
+          ),
+        this.#probeTimeoutMs,
+      );
+      let failure: unknown;
+      let failed = false;
+      try {
+        await raceAbort(registration.probe(controller.signal), controller.signal);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      } finally {
+        deadline.clear();
+        registration.controller = undefined;
+      }
+      if (!this.#running && controller.signal.aborted && failed) return;
+      this.#record(service, registration, started, failed, failure);
+    };
+    registration.inFlight = run().finally(() => {
+      registration.inFlight = undefined;
+    });
+    return registration.inFlight;
+  }
+
+  #record(
+    service: string,
+    registration: Registration,
+    started: number,
+    failed: boolean,
+    failure: unknown,
+  ): void {
+    const now = this.#clock.now();
+    const health = registration.health;
+    health.lastProbeAt = now;
+    health.healthy = !failed;
+    if (failed) {
+      health.consecutiveFailures++;
+      health.lastError = describeError(failure);
+      health.unhealthySince ??= now;
+    } else {
+      health.consecutiveFailures = 0;
+      health.lastSuccessAt = now;
+      health.unhealthySince = undefined;
+      if (registration.breaker && registration.breaker.state !== 'CLOSED') {
+        registration.breaker.reset('health_check');
+      }
+    }
+    this.#probes.emit({
+      service,
+      timestamp: now,
+      healthy: !failed,
+      durationMs: now - started,
+      consecutiveFailures: health.consecutiveFailures,
+      error: health.lastError && failed ? health.lastError : undefined,
+      circuitState: registration.breaker?.state,
+    });
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

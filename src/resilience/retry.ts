@@ -1,0 +1,70 @@
+import {
+  backoffDefaults,
+  backoffDelay,
+  type BackoffOptions,
+} from './backoff/exponential-backoff.ts';
+import { isRetryable, isServiceError, isTimeoutError, isTransientError } from './errors.ts';
+import type { CallFailedEvent } from './policy-events.ts';
+import type { RetryBudget } from './retry-budget.ts';
+
+export interface RetryOptions extends BackoffOptions {
+  /** Retries after the first attempt; 0 turns retrying off. */
+  maxRetries: number;
+  /** Wait before retrying a "too many requests in flight" answer; it does not grow. */
+  concurrencyDelayMs?: number;
+  /** Shared cap on retries across calls; omit to let every call retry fully. */
+  budget?: RetryBudget | undefined;
+  /** Which errors may be retried (default: transient, timeout and unknown errors). */
+  shouldRetry?: (error: unknown) => boolean;
+}
+
+export const retryDefaults = {
+  concurrencyDelayMs: 1_000,
+  shouldRetry: isRetryable,
+};
+
+export type GiveUpReason = CallFailedEvent['gaveUp'];
+
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | { retry: false; gaveUp: GiveUpReason; retryAfterMs?: number | undefined };
+
+/**
+ * Decides, after a failed attempt, whether and when to try again. Transient errors only, up to
+ * `maxRetries`; a `retryAfterMs` hint is a floor on the delay, and a hint longer than the
+ * delay cap is handed back to the caller instead of slept on.
+ */
+export class RetryPolicy {
+  readonly maxRetries: number;
+  readonly #options: RetryOptions & typeof retryDefaults & typeof backoffDefaults;
+
+  constructor(options: RetryOptions) {
+    this.#options = { ...backoffDefaults, ...retryDefaults, ...options };
+    this.maxRetries = options.maxRetries;
+  }
+
+  get budget(): RetryBudget | undefined {
+    return this.#options.budget;
+  }
+
+  /** `retriesSoFar` is 0 after the first attempt failed. */
+  decide(error: unknown, retriesSoFar: number, previousDelayMs?: number): RetryDecision {
+    const options = this.#options;
+    if (!options.shouldRetry(error) || (isTimeoutError(error) && error.scope === 'total')) {
+      return { retry: false, gaveUp: 'not_retryable' };
+    }
+    if (retriesSoFar >= options.maxRetries) return { retry: false, gaveUp: 'retries_exhausted' };
+    const hint = isServiceError(error) ? error.retryAfterMs : undefined;
+    if (hint !== undefined && hint > options.maxDelayMs) {
+      return { retry: false, gaveUp: 'retry_after_too_long', retryAfterMs: hint };
+    }
+    if (options.budget && !options.budget.tryWithdraw()) {
+      return { retry: false, gaveUp: 'retry_budget_exhausted' };
+    }
+    const delay =
+      isTransientError(error) && error.concurrency
+        ? options.concurrencyDelayMs * (0.5 + options.random() / 2)
+        : backoffDelay(options, retriesSoFar + 1, previousDelayMs);
+    return { retry: true, delayMs: Math.max(delay, hint ?? 0) };
+  }
+}
