@@ -1,0 +1,125 @@
+/**
+ * The call queue: durable contact states, leases, per-step checkpoints and the CRM outbox.
+ * SQLite is the embedded default; a BullMQ/Redis backend will implement the same interface
+ * and pass the same conformance suite.
+ */
+
+export type ContactState = 'pending' | 'in_progress' | 'completed' | 'failed' | 'deferred';
+
+/** A contact as the queue stores it (structurally the providers' ContactInfo). */
+export interface QueuedContactData {
+  id: string;
+  name: string;
+  /** E.164. */
+  phone: string;
+  company?: string | undefined;
+  notes?: string | undefined;
+  language?: string | undefined;
+}
+
+/** What a contact's finished steps left behind, so a resumed contact never repeats one. */
+export interface Checkpoints {
+  script?: string | undefined;
+  /** The script came from the template, not the LLM. */
+  scriptDegraded?: boolean | undefined;
+  /** Which voice spoke it (`ElevenLabs`, `OpenAI` …). */
+  voiceProvider?: string | undefined;
+  /** Where the audio is kept (a file path or URL). */
+  audioRef?: string | undefined;
+  /** Set just before the call is placed: from then on a retry must look the call up first. */
+  callStartedAt?: number | undefined;
+  callSid?: string | undefined;
+  /** Set when the CRM has the record, or when it went to the outbox. */
+  crmDone?: 'recorded' | 'outbox' | undefined;
+}
+
+export interface ClaimedContact {
+  contact: QueuedContactData;
+  /** Pass back with every update; a stale token (lease lost) is refused. */
+  leaseToken: string;
+  /** How many times this contact has been claimed, this one included. */
+  claims: number;
+  /** Transient failures counted so far. */
+  failedAttempts: number;
+  checkpoints: Checkpoints;
+}
+
+export interface ContactStatus {
+  id: string;
+  state: ContactState;
+  failedAttempts: number;
+  /** For `deferred`: not before this time (ms since the epoch). */
+  notBefore: number | undefined;
+  /** For `failed` and `deferred`: why. */
+  reason: string | undefined;
+  checkpoints: Checkpoints;
+  updatedAt: number;
+}
+
+export interface DeferOptions {
+  notBefore: number;
+  reason: string;
+  /**
+   * Whether this counts as a failed attempt of the contact (a transient failure), as opposed
+   * to a skip (an open circuit). After `maxFailedAttempts` counted ones the contact fails.
+   */
+  countsAsFailure: boolean;
+}
+
+export interface OutboxEntry<T = unknown> {
+  id: number;
+  contactId: string;
+  payload: T;
+  attempts: number;
+  createdAt: number;
+}
+
+export interface EnqueueResult {
+  added: number;
+  /** Already in the queue (same id, or same phone when the row had no id). */
+  duplicates: number;
+}
+
+export type StateCounts = Record<ContactState, number>;
+
+/** The queue every backend implements. All times are ms since the epoch, from the queue's clock. */
+export interface CallQueue {
+  enqueue(contacts: readonly QueuedContactData[]): Promise<EnqueueResult>;
+  /**
+   * Claims the next due contact (pending, deferred past its time, or in progress with an
+   * expired lease) for `leaseMs`. Undefined when nothing is due now.
+   */
+  claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined>;
+  /** Extends a lease still held. False when the lease was lost. */
+  renew(id: string, leaseToken: string, leaseMs: number): Promise<boolean>;
+  /** Records finished steps. Throws LeaseLostError when the lease was lost. */
+  checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void>;
+  complete(id: string, leaseToken: string): Promise<void>;
+  fail(id: string, leaseToken: string, reason: string): Promise<void>;
+  /** Returns the contact to the queue until `notBefore`; may fail it (see DeferOptions). */
+  defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState>;
+  status(id: string): Promise<ContactStatus | undefined>;
+  list(state?: ContactState): Promise<ContactStatus[]>;
+  counts(): Promise<StateCounts>;
+  /** When the earliest deferred contact or lease falls due, if any. */
+  nextDueAt(): Promise<number | undefined>;
+
+  /** Keeps a record that could not be written to the CRM. */
+  addToOutbox(contactId: string, payload: unknown): Promise<void>;
+  /** The oldest outbox entries, up to `limit`. */
+  peekOutbox(limit: number): Promise<OutboxEntry[]>;
+  removeFromOutbox(id: number): Promise<void>;
+  /** Counts one more failed replay of an entry. */
+  markOutboxAttempt(id: number): Promise<void>;
+  outboxSize(): Promise<number>;
+
+  close(): Promise<void>;
+}
+
+/** Thrown when an update carries a lease token that is no longer current. */
+export class LeaseLostError extends Error {
+  readonly code = 'E_LEASE_LOST';
+  constructor(readonly contactId: string) {
+    super(`lease on contact ${contactId} was lost (another worker took it over)`);
+  }
+}
