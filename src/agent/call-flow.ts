@@ -1,0 +1,305 @@
+import type {
+  CallRecord,
+  ContactInfo,
+  Crm,
+  ScriptWriter,
+  SpeechSynthesizer,
+  Telephony,
+} from '../providers/ports.ts';
+import type { CallQueue, Checkpoints, ClaimedContact } from '../queue/call-queue.ts';
+import { LeaseLostError } from '../queue/call-queue.ts';
+import {
+  describeError,
+  withFallback,
+  type Alternative,
+  type EventEmitter,
+  type ServicePolicy,
+} from '../resilience/index.ts';
+import type { AgentEvent } from './agent-events.ts';
+import type { AudioStore } from './audio-store.ts';
+import { verdictFor, type StepVerdict } from './step-failure.ts';
+import { templateScript } from './template-script.ts';
+
+/** The provider of each role, with the policy that protects it. */
+export interface ServiceBinding<P> {
+  provider: P;
+  policy: ServicePolicy;
+}
+
+export interface CallFlowServices {
+  llm: ServiceBinding<ScriptWriter>;
+  tts: ServiceBinding<SpeechSynthesizer>;
+  /** A second voice, used while the first is unavailable. */
+  ttsFallback?: ServiceBinding<SpeechSynthesizer> | undefined;
+  telephony: ServiceBinding<Telephony>;
+  crm: ServiceBinding<Crm>;
+}
+
+export interface CallFlowOptions {
+  services: CallFlowServices;
+  queue: CallQueue;
+  audio: AudioStore;
+  events: EventEmitter<AgentEvent>;
+  /** How long a contact waits after a transient failure when nothing says otherwise. */
+  retryDelayMs?: number;
+}
+
+export const callFlowDefaults = { retryDelayMs: 10_000 };
+
+export type ContactOutcome =
+  | { kind: 'completed'; degraded: boolean }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'deferred'; notBefore: number; reason: string }
+  | { kind: 'lease_lost' };
+
+/** A step could not be done; carries what becomes of the contact. */
+class StepFailure {
+  constructor(
+    readonly service: string,
+    readonly verdict: StepVerdict,
+  ) {}
+}
+
+/**
+ * One contact through LLM → TTS → telephony → CRM, each step through its service's policy,
+ * with the degradation rules of ARCHITECTURE.md. Finished steps are checkpointed, so a
+ * resumed contact never repeats one; a call in doubt is looked up before another is placed.
+ */
+export class CallFlow {
+  readonly #services: CallFlowServices;
+  readonly #queue: CallQueue;
+  readonly #audio: AudioStore;
+  readonly #events: EventEmitter<AgentEvent>;
+  readonly #retryDelayMs: number;
+
+  constructor(options: CallFlowOptions) {
+    this.#services = options.services;
+    this.#queue = options.queue;
+    this.#audio = options.audio;
+    this.#events = options.events;
+    this.#retryDelayMs = options.retryDelayMs ?? callFlowDefaults.retryDelayMs;
+  }
+
+  async process(claimed: ClaimedContact, signal?: AbortSignal): Promise<ContactOutcome> {
+    const { contact, leaseToken } = claimed;
+    let checkpoints: Checkpoints = { ...claimed.checkpoints };
+    const save = async (patch: Checkpoints): Promise<void> => {
+      checkpoints = { ...checkpoints, ...patch };
+      await this.#queue.checkpoint(contact.id, leaseToken, patch);
+    };
+    try {
+      if (checkpoints.script === undefined) await save(await this.#writeScript(contact, signal));
+      const script = checkpoints.script ?? '';
+      if (checkpoints.audioRef === undefined && checkpoints.callSid === undefined) {
+        await save(await this.#speak(contact, script, signal));
+      }
+      if (checkpoints.callSid === undefined) {
+        const callStartedAt = checkpoints.callStartedAt;
+        if (callStartedAt === undefined) await save({ callStartedAt: this.#now() });
+        const callSid = await this.#placeCall(
+          contact,
+          checkpoints,
+          callStartedAt !== undefined,
+          signal,
+        );
+        await save({ callSid });
+      }
+      const degraded =
+        checkpoints.scriptDegraded === true ||
+        checkpoints.voiceProvider !== this.#services.tts.provider.service;
+      if (checkpoints.crmDone === undefined) {
+        await save({ crmDone: await this.#record(contact, checkpoints, degraded, signal) });
+      }
+      await this.#queue.complete(contact.id, leaseToken);
+      this.#emit({
+        type: 'contact_completed',
+        contactId: contact.id,
+        callSid: checkpoints.callSid ?? '',
+        degraded,
+      });
+      return { kind: 'completed', degraded };
+    } catch (error) {
+      if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
+      const failure =
+        error instanceof StepFailure
+          ? error
+          : new StepFailure('agent', {
+              kind: 'defer',
+              notBefore: this.#now() + this.#retryDelayMs,
+              reason: `unexpected error: ${describeError(error).message}`,
+              countsAsFailure: true,
+            });
+      return this.#settle(contact.id, leaseToken, failure);
+    }
+  }
+
+  async #settle(
+    contactId: string,
+    leaseToken: string,
+    failure: StepFailure,
+  ): Promise<ContactOutcome> {
+    const { verdict, service } = failure;
+    try {
+      if (verdict.kind === 'fail') {
+        await this.#queue.fail(contactId, leaseToken, verdict.reason);
+        this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
+        return { kind: 'failed', reason: verdict.reason };
+      }
+      const state = await this.#queue.defer(contactId, leaseToken, verdict);
+      if (state === 'failed') {
+        this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
+        return { kind: 'failed', reason: verdict.reason };
+      }
+      this.#emit({ type: 'contact_deferred', contactId, service, ...verdict });
+      return { kind: 'deferred', notBefore: verdict.notBefore, reason: verdict.reason };
+    } catch (error) {
+      if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
+      throw error;
+    }
+  }
+
+  async #writeScript(contact: ContactInfo, signal?: AbortSignal): Promise<Checkpoints> {
+    const { provider, policy } = this.#services.llm;
+    try {
+      const script = await policy.execute(
+        (attempt) => provider.writeScript(contact, attempt.signal),
+        {
+          signal,
+          context: { contactId: contact.id },
+        },
+      );
+      return { script, scriptDegraded: false };
+    } catch (error) {
+      this.#throwIfAborted(policy, error, signal);
+      this.#degraded(contact.id, provider.service, 'template script', error);
+      return { script: templateScript(contact), scriptDegraded: true };
+    }
+  }
+
+  async #speak(contact: ContactInfo, script: string, signal?: AbortSignal): Promise<Checkpoints> {
+    const voices = [this.#services.tts, this.#services.ttsFallback].filter((v) => v !== undefined);
+    const alternatives: Array<Alternative<{ ref: string; voice: string }>> = voices.map(
+      ({ provider, policy }) => ({
+        name: provider.service,
+        run: async (callerSignal) => {
+          const audio = await policy.execute(
+            (attempt) =>
+              provider.synthesize(script, attempt.signal, { language: contact.language }),
+            { signal: callerSignal, context: { contactId: contact.id } },
+          );
+          return { ref: await this.#audio.save(contact.id, audio), voice: provider.service };
+        },
+      }),
+    );
+    try {
+      const result = await withFallback(alternatives, { signal });
+      if (result.degraded) {
+        this.#emit({
+          type: 'step_degraded',
+          contactId: contact.id,
+          service: this.#services.tts.provider.service,
+          fallback: `fallback voice ${result.source}`,
+          reason: result.failures[0]?.error.message ?? '',
+        });
+      }
+      return { audioRef: result.value.ref, voiceProvider: result.value.voice };
+    } catch (error) {
+      // Every voice failed: the primary voice decides when to try again.
+      throw this.#failure(this.#services.tts.policy, error, signal);
+    }
+  }
+
+  async #placeCall(
+    contact: ContactInfo,
+    checkpoints: Checkpoints,
+    inDoubt: boolean,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const { provider, policy } = this.#services.telephony;
+    const startedAt = new Date(checkpoints.callStartedAt ?? this.#now());
+    const audioUrl =
+      checkpoints.audioRef === undefined ? undefined : this.#audio.urlFor(checkpoints.audioRef);
+    try {
+      const placed = await policy.execute(
+        (attempt) =>
+          provider.placeCall(
+            {
+              contactId: contact.id,
+              to: contact.phone,
+              script: checkpoints.script ?? '',
+              audioUrl,
+              lookUpSince: inDoubt || attempt.attempt > 0 ? startedAt : undefined,
+            },
+            attempt.signal,
+          ),
+        { signal, context: { contactId: contact.id } },
+      );
+      return placed.callSid;
+    } catch (error) {
+      throw this.#failure(policy, error, signal);
+    }
+  }
+
+  async #record(
+    contact: ContactInfo,
+    checkpoints: Checkpoints,
+    degraded: boolean,
+    signal?: AbortSignal,
+  ): Promise<'recorded' | 'outbox'> {
+    const { provider, policy } = this.#services.crm;
+    const record: CallRecord = {
+      contactId: contact.id,
+      contactName: contact.name,
+      phone: contact.phone,
+      callSid: checkpoints.callSid ?? '',
+      status: 'queued',
+      degraded,
+      script: checkpoints.script ?? '',
+      timestamp: this.#now(),
+    };
+    try {
+      await policy.execute((attempt) => provider.recordCall(record, attempt.signal), {
+        signal,
+        context: { contactId: contact.id },
+      });
+      return 'recorded';
+    } catch (error) {
+      this.#throwIfAborted(policy, error, signal);
+      await this.#queue.addToOutbox(contact.id, record);
+      this.#degraded(contact.id, provider.service, 'CRM outbox', error);
+      return 'outbox';
+    }
+  }
+
+  #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {
+    const verdict = verdictFor(error, policy, {
+      retryDelayMs: this.#retryDelayMs,
+      aborted: signal?.aborted === true,
+    });
+    return new StepFailure(policy.service, verdict);
+  }
+
+  #throwIfAborted(policy: ServicePolicy, error: unknown, signal?: AbortSignal): void {
+    if (signal?.aborted) throw this.#failure(policy, error, signal);
+  }
+
+  #degraded(contactId: string, service: string, fallback: string, error: unknown): void {
+    this.#emit({
+      type: 'step_degraded',
+      contactId,
+      service,
+      fallback,
+      reason: describeError(error).message,
+    });
+  }
+
+  #now(): number {
+    return this.#services.crm.policy.clock.now();
+  }
+
+  #emit(event: DistributiveOmit<AgentEvent, 'timestamp'>): void {
+    this.#events.emit({ ...event, timestamp: this.#now() } as AgentEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

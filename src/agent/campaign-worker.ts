@@ -1,0 +1,102 @@
+import type { CallQueue, ClaimedContact } from '../queue/call-queue.ts';
+import type { Clock } from '../resilience/index.ts';
+import type { CallFlow, ContactOutcome } from './call-flow.ts';
+import type { CrmOutbox } from './crm-outbox.ts';
+
+export interface CampaignWorkerOptions {
+  queue: CallQueue;
+  flow: CallFlow;
+  outbox: CrmOutbox;
+  clock: Clock;
+  /** Contacts in flight at once. */
+  concurrency?: number;
+  /** How long a claim holds a contact; renewed while the contact is worked on. */
+  leaseMs?: number;
+  /** How often an idle slot looks for due work and the outbox is replayed. */
+  idlePollMs?: number;
+  workerId?: string;
+  /** Told of every contact's outcome. */
+  onOutcome?: (contactId: string, outcome: ContactOutcome) => void;
+}
+
+export const campaignWorkerDefaults = {
+  concurrency: 4,
+  leaseMs: 300_000,
+  idlePollMs: 1_000,
+  workerId: `worker-${process.pid}`,
+};
+
+/** Why `run` returned. */
+export type RunEnd = 'drained' | 'aborted';
+
+/**
+ * Works the queue with `concurrency` slots until every contact is completed or failed and the
+ * CRM outbox is empty, or until the signal aborts. A slot never waits on another: a contact
+ * that cannot go on is deferred and the slot takes the next one at once.
+ */
+export class CampaignWorker {
+  readonly #options: CampaignWorkerOptions & typeof campaignWorkerDefaults;
+  #drained = false;
+
+  constructor(options: CampaignWorkerOptions) {
+    this.#options = { ...campaignWorkerDefaults, ...options };
+  }
+
+  async run(signal?: AbortSignal): Promise<RunEnd> {
+    this.#drained = false;
+    const slots = Array.from({ length: this.#options.concurrency }, () => this.#slot(signal));
+    await Promise.all([...slots, this.#outboxLoop(signal)]);
+    return this.#drained ? 'drained' : 'aborted';
+  }
+
+  async #slot(signal?: AbortSignal): Promise<void> {
+    const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
+    while (!signal?.aborted && !this.#drained) {
+      const claimed = await queue.claim(workerId, leaseMs);
+      if (claimed) {
+        await this.#work(claimed, signal);
+        continue;
+      }
+      if (await this.#isDrained()) {
+        this.#drained = true;
+        return;
+      }
+      const dueAt = (await queue.nextDueAt()) ?? Number.POSITIVE_INFINITY;
+      const wait = Math.min(idlePollMs, Math.max(0, dueAt - clock.now()));
+      await clock.sleep(wait, signal).catch(() => undefined);
+    }
+  }
+
+  async #work(claimed: ClaimedContact, signal?: AbortSignal): Promise<void> {
+    const { queue, clock, leaseMs, flow, onOutcome } = this.#options;
+    const id = claimed.contact.id;
+    let renewal = clock.setTimer(function renew() {
+      void queue.renew(id, claimed.leaseToken, leaseMs).then((held) => {
+        if (held) renewal = clock.setTimer(renew, leaseMs / 3);
+      });
+    }, leaseMs / 3);
+    try {
+      const outcome = await flow.process(claimed, signal);
+      onOutcome?.(id, outcome);
+    } finally {
+      renewal.clear();
+    }
+  }
+
+  async #outboxLoop(signal?: AbortSignal): Promise<void> {
+    const { outbox, clock, idlePollMs } = this.#options;
+    while (!signal?.aborted && !this.#drained) {
+      await outbox.replay(signal);
+      await clock.sleep(idlePollMs, signal).catch(() => undefined);
+    }
+  }
+
+  async #isDrained(): Promise<boolean> {
+    const { queue, outbox } = this.#options;
+    const counts = await queue.counts();
+    if (counts.pending + counts.in_progress + counts.deferred > 0) return false;
+    if ((await queue.outboxSize()) === 0) return true;
+    await outbox.replay();
+    return (await queue.outboxSize()) === 0;
+  }
+}

@@ -1,0 +1,128 @@
+import type { Crm, ScriptWriter, SpeechSynthesizer, Telephony } from '../providers/ports.ts';
+import type { CallQueue } from '../queue/call-queue.ts';
+import {
+  createServicePolicy,
+  EventEmitter,
+  HealthChecker,
+  type Clock,
+  type PolicyConfig,
+  type ServicePolicy,
+} from '../resilience/index.ts';
+import type { AgentEvent } from './agent-events.ts';
+import type { AudioStore } from './audio-store.ts';
+import { CallFlow, type CallFlowServices } from './call-flow.ts';
+import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
+import { CrmOutbox } from './crm-outbox.ts';
+import { RunStats } from './run-stats.ts';
+
+export interface CampaignProviders {
+  llm: ScriptWriter;
+  tts: SpeechSynthesizer;
+  ttsFallback?: SpeechSynthesizer | undefined;
+  telephony: Telephony;
+  crm: Crm;
+}
+
+/** Policy configuration per provider, keyed by the provider's service name. */
+export type PolicyConfigFor = (service: string) => PolicyConfig;
+
+export interface CampaignOptions {
+  providers: CampaignProviders;
+  policyConfig: PolicyConfigFor;
+  queue: CallQueue;
+  audio: AudioStore;
+  clock: Clock;
+  random?: (() => number) | undefined;
+  health: { intervalMs: number; timeoutMs: number };
+  concurrency: number;
+  leaseMs: number;
+  /** How long a contact waits after a transient failure when nothing says otherwise. */
+  retryDelayMs?: number | undefined;
+  workerId?: string | undefined;
+}
+
+/**
+ * A campaign, wired: one policy per service (a provider serving two roles shares one), the
+ * health checker that closes breakers again, the call flow, the CRM outbox and the worker.
+ */
+export class Campaign {
+  readonly policies: Map<string, ServicePolicy>;
+  readonly health: HealthChecker;
+  readonly events = new EventEmitter<AgentEvent>();
+  readonly stats = new RunStats();
+  readonly worker: CampaignWorker;
+  readonly outbox: CrmOutbox;
+  readonly #clock: Clock;
+
+  constructor(options: CampaignOptions) {
+    const { providers, clock } = options;
+    this.#clock = clock;
+    this.policies = new Map();
+    const bind = <P extends { service: string; probe(signal: AbortSignal): Promise<void> }>(
+      provider: P,
+    ) => {
+      let policy = this.policies.get(provider.service);
+      if (!policy) {
+        policy = createServicePolicy(provider.service, options.policyConfig(provider.service), {
+          clock,
+          random: options.random,
+        });
+        this.policies.set(provider.service, policy);
+        this.stats.watch(policy);
+      }
+      return { provider, policy };
+    };
+    const services: CallFlowServices = {
+      llm: bind(providers.llm),
+      tts: bind(providers.tts),
+      ttsFallback: providers.ttsFallback && bind(providers.ttsFallback),
+      telephony: bind(providers.telephony),
+      crm: bind(providers.crm),
+    };
+    this.health = new HealthChecker({
+      intervalMs: options.health.intervalMs,
+      probeTimeoutMs: options.health.timeoutMs,
+      clock,
+    });
+    const probed = new Set<string>();
+    for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
+      if (probed.has(provider.service)) continue;
+      probed.add(provider.service);
+      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker);
+    }
+    const flow = new CallFlow({
+      services,
+      queue: options.queue,
+      audio: options.audio,
+      events: this.events,
+      retryDelayMs: options.retryDelayMs,
+    });
+    this.outbox = new CrmOutbox({ crm: services.crm, queue: options.queue, events: this.events });
+    services.crm.policy.onStateChanged((event) => {
+      if (event.to === 'CLOSED') void this.outbox.replay();
+    });
+    this.worker = new CampaignWorker({
+      queue: options.queue,
+      flow,
+      outbox: this.outbox,
+      clock,
+      concurrency: options.concurrency,
+      leaseMs: options.leaseMs,
+      ...(options.workerId ? { workerId: options.workerId } : {}),
+    });
+  }
+
+  /** Runs until the queue is drained or `signal` aborts; health probes run meanwhile. */
+  async run(signal?: AbortSignal): Promise<RunEnd> {
+    this.health.start();
+    try {
+      return await this.worker.run(signal);
+    } finally {
+      await this.health.stop();
+    }
+  }
+
+  get clock(): Clock {
+    return this.#clock;
+  }
+}

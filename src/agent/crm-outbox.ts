@@ -1,0 +1,74 @@
+import type { CallRecord, Crm } from '../providers/ports.ts';
+import type { CallQueue } from '../queue/call-queue.ts';
+import type { EventEmitter } from '../resilience/index.ts';
+import type { AgentEvent } from './agent-events.ts';
+import type { ServiceBinding } from './call-flow.ts';
+
+export interface CrmOutboxOptions {
+  crm: ServiceBinding<Crm>;
+  queue: CallQueue;
+  events: EventEmitter<AgentEvent>;
+  /** Entries replayed per round. */
+  batchSize?: number;
+}
+
+export const crmOutboxDefaults = { batchSize: 20 };
+
+/**
+ * Replays CRM records that waited in the durable outbox, oldest first, through the CRM's
+ * policy. A round stops at the first failure (the CRM is still unwell); the entry stays.
+ */
+export class CrmOutbox {
+  readonly #crm: ServiceBinding<Crm>;
+  readonly #queue: CallQueue;
+  readonly #events: EventEmitter<AgentEvent>;
+  readonly #batchSize: number;
+  #running: Promise<number> | undefined;
+
+  constructor(options: CrmOutboxOptions) {
+    const resolved = { ...crmOutboxDefaults, ...options };
+    this.#crm = resolved.crm;
+    this.#queue = resolved.queue;
+    this.#events = resolved.events;
+    this.#batchSize = resolved.batchSize;
+  }
+
+  /** Replays what it can now; returns how many records reached the CRM. Never overlaps itself. */
+  replay(signal?: AbortSignal): Promise<number> {
+    this.#running ??= this.#replay(signal).finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #replay(signal?: AbortSignal): Promise<number> {
+    const { provider, policy } = this.#crm;
+    if (policy.breaker.state === 'OPEN' && policy.breaker.nextAttemptAt > policy.clock.now())
+      return 0;
+    let replayed = 0;
+    for (const entry of await this.#queue.peekOutbox(this.#batchSize)) {
+      if (signal?.aborted) break;
+      try {
+        await policy.execute(
+          (attempt) => provider.recordCall(entry.payload as CallRecord, attempt.signal),
+          {
+            signal,
+            context: { contactId: entry.contactId, outbox: true },
+          },
+        );
+      } catch {
+        await this.#queue.markOutboxAttempt(entry.id);
+        break;
+      }
+      await this.#queue.removeFromOutbox(entry.id);
+      replayed++;
+      this.#events.emit({
+        type: 'outbox_replayed',
+        timestamp: policy.clock.now(),
+        contactId: entry.contactId,
+        service: provider.service,
+      });
+    }
+    return replayed;
+  }
+}

@@ -1,0 +1,106 @@
+import type { ServiceStats } from '../agent/run-stats.ts';
+import type { StateCounts } from '../queue/call-queue.ts';
+
+export interface ServiceSummary {
+  calls: number;
+  succeeded: number;
+  failures: number;
+  rejected: number;
+  retries: number;
+  circuit_openings: number;
+  circuit_state: string;
+}
+
+/** The end-of-run summary, as `--summary-json` writes it. */
+export interface RunSummary {
+  contacts: { total: number; completed: number; failed: number; deferred: number; pending: number };
+  services: Record<string, ServiceSummary>;
+  crm_outbox: number;
+  /** Why the run stopped. */
+  ended: 'drained' | 'max_duration' | 'interrupted';
+}
+
+export function buildSummary(
+  counts: StateCounts,
+  services: Record<string, ServiceStats>,
+  circuitStates: Record<string, string>,
+  outbox: number,
+  ended: RunSummary['ended'],
+): RunSummary {
+  const pending = counts.pending + counts.in_progress;
+  return {
+    contacts: {
+      total:
+        counts.pending + counts.in_progress + counts.completed + counts.failed + counts.deferred,
+      completed: counts.completed,
+      failed: counts.failed,
+      deferred: counts.deferred,
+      pending,
+    },
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, s]): [string, ServiceSummary] => [
+        name,
+        {
+          calls: s.calls,
+          succeeded: s.succeeded,
+          failures: s.failures,
+          rejected: s.rejected,
+          retries: s.retries,
+          circuit_openings: s.circuitOpenings,
+          circuit_state: circuitStates[name] ?? 'CLOSED',
+        },
+      ]),
+    ),
+    crm_outbox: outbox,
+    ended,
+  };
+}
+
+/** 0 when every contact finished and the outbox is empty, 3 when work remains queued. */
+export function exitCodeFor(summary: RunSummary): number {
+  const { deferred, pending } = summary.contacts;
+  return deferred + pending + summary.crm_outbox === 0 ? 0 : 3;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}
+
+/** A human-readable summary: contacts by state, then one line per service. */
+export function formatSummary(summary: RunSummary): string {
+  const c = summary.contacts;
+  const contacts = table([
+    ['contacts', 'total', 'completed', 'failed', 'deferred', 'pending'],
+    [
+      '',
+      String(c.total),
+      String(c.completed),
+      String(c.failed),
+      String(c.deferred),
+      String(c.pending),
+    ],
+  ]);
+  const services = table([
+    ['service', 'calls', 'ok', 'failed', 'rejected', 'retries', 'openings', 'circuit'],
+    ...Object.entries(summary.services).map(([name, s]) => [
+      name,
+      String(s.calls),
+      String(s.succeeded),
+      String(s.failures),
+      String(s.rejected),
+      String(s.retries),
+      String(s.circuit_openings),
+      s.circuit_state,
+    ]),
+  ]);
+  return `${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}`;
+}

@@ -1,0 +1,218 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { PolicyConfig } from './resilience/index.ts';
+
+/**
+ * The application's configuration: the seed's names and defaults (times in seconds), from a
+ * JSON file, with per-service overrides. This file is the one place the seed's values live.
+ */
+
+const seconds = (what: string) =>
+  z
+    .number({ error: `${what} in seconds, a number > 0` })
+    .positive({ error: `${what} in seconds, a number > 0` });
+const wholeNumber = (min: number) =>
+  z
+    .number({ error: `a whole number ≥ ${min}` })
+    .int({ error: `a whole number ≥ ${min}` })
+    .min(min, { error: `a whole number ≥ ${min}` });
+const share = z
+  .number({ error: 'a share between 0 and 1' })
+  .min(0, { error: 'a share between 0 and 1' })
+  .max(1, { error: 'a share between 0 and 1' });
+
+/** The seed's values and ours, one place each. */
+export const DEFAULTS = {
+  retry: {
+    max_retries: 3,
+    initial_delay: 5,
+    backoff_factor: 2,
+    max_delay: 60,
+    jitter: 'full',
+    budget: {},
+  },
+  circuit_breaker: { failure_threshold: 2, recovery_timeout: 10, half_open_max_calls: 1 },
+  timeout: { attempt: 30, total: 120 },
+  bulkhead: { max_concurrent: 10, max_queue: 100 },
+  health_check: { interval: 5, timeout: 5 },
+  queue: { max_failed_attempts: 5, lease: 300 },
+} as const;
+
+const retryFields = {
+  max_retries: wholeNumber(0),
+  initial_delay: seconds('a delay'),
+  backoff_factor: z.number({ error: 'a number ≥ 1' }).min(1, { error: 'a number ≥ 1' }),
+  max_delay: seconds('a delay cap'),
+  jitter: z.enum(['none', 'full', 'equal', 'decorrelated'], {
+    error: 'one of "none", "full", "equal", "decorrelated"',
+  }),
+  budget: z.union(
+    [
+      z.literal(false),
+      z
+        .object({
+          max_tokens: z.number().positive().optional(),
+          token_ratio: share.optional(),
+          refill_per_second: z.number().min(0).optional(),
+        })
+        .strict(),
+    ],
+    { error: 'false, or { max_tokens, token_ratio, refill_per_second }' },
+  ),
+};
+
+const breakerFields = {
+  failure_threshold: wholeNumber(1),
+  recovery_timeout: seconds('a timeout'),
+  half_open_max_calls: wholeNumber(1),
+  failure_rate: z
+    .object({ threshold: share, window: seconds('a window'), minimum_calls: wholeNumber(1) })
+    .strict()
+    .optional(),
+  slow_call: z
+    .object({
+      duration: seconds('a duration'),
+      rate_threshold: share,
+      window: seconds('a window'),
+      minimum_calls: wholeNumber(1),
+    })
+    .strict()
+    .optional(),
+};
+
+const timeoutFields = { attempt: seconds('a timeout'), total: seconds('a timeout') };
+const bulkheadFields = { max_concurrent: wholeNumber(1), max_queue: wholeNumber(0) };
+
+/** An object schema whose fields fall back to `defaults`. */
+function withDefaults<S extends z.ZodRawShape>(
+  shape: S,
+  defaults: Partial<Record<keyof S, unknown>>,
+) {
+  const fields = Object.fromEntries(
+    Object.entries(shape).map(([key, schema]) => {
+      const fallback = defaults[key as keyof S];
+      return [
+        key,
+        fallback === undefined ? schema : (schema as z.ZodType).default(fallback as never),
+      ];
+    }),
+  ) as S;
+  return z
+    .object(fields)
+    .strict()
+    .prefault({} as never);
+}
+
+const policyShape = {
+  retry: withDefaults(retryFields, DEFAULTS.retry),
+  circuit_breaker: withDefaults(breakerFields, DEFAULTS.circuit_breaker),
+  timeout: withDefaults(timeoutFields, DEFAULTS.timeout),
+  bulkhead: withDefaults(bulkheadFields, DEFAULTS.bulkhead),
+};
+
+/** A service may override any part of the policy; what it leaves out comes from the top level. */
+const serviceOverrideSchema = z
+  .object({
+    retry: z.object(retryFields).partial().strict().optional(),
+    circuit_breaker: z.object(breakerFields).partial().strict().optional(),
+    timeout: z.object(timeoutFields).partial().strict().optional(),
+    bulkhead: z.object(bulkheadFields).partial().strict().optional(),
+  })
+  .strict();
+
+export const SERVICE_KEYS = ['openai', 'elevenlabs', 'twilio', 'hubspot'] as const;
+export type ServiceKey = (typeof SERVICE_KEYS)[number];
+
+const configSchema = z
+  .object({
+    ...policyShape,
+    health_check: withDefaults(
+      { interval: seconds('an interval'), timeout: seconds('a timeout') },
+      DEFAULTS.health_check,
+    ),
+    services: z
+      .object(Object.fromEntries(SERVICE_KEYS.map((k) => [k, serviceOverrideSchema.optional()])))
+      .strict()
+      .prefault({}),
+    queue: withDefaults(
+      { max_failed_attempts: wholeNumber(1), lease: seconds('a lease') },
+      DEFAULTS.queue,
+    ),
+    tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
+  })
+  .strict();
+
+export type AppConfig = z.infer<typeof configSchema>;
+type ServiceOverride = z.infer<typeof serviceOverrideSchema>;
+
+/** A configuration problem, worded for the person who wrote the file. */
+export class ConfigError extends Error {
+  readonly code = 'E_CONFIG';
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describeIssues(error: z.ZodError, input: unknown, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? `${key}.` : '';
+      return `  ${issue.keys.map((k) => where + k).join(', ')}: unknown key`;
+    }
+    const value = valueAt(input, issue.path);
+    const shown = value === undefined ? 'missing' : JSON.stringify(value);
+    return `  ${key} = ${shown}: expected ${issue.message}`;
+  });
+  return `invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+/** Validates a configuration object; throws ConfigError naming each bad key. */
+export function parseConfig(input: unknown, source = 'configuration'): AppConfig {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(describeIssues(result.error, input, source));
+  return result.data;
+}
+
+export const DEFAULT_CONFIG_FILE = 'call-agent.config.json';
+
+/**
+ * Reads the JSON file at `path` (or `./call-agent.config.json` when it exists) and validates
+ * it; no file means all defaults. Environment: TTS_FALLBACK_PROVIDER overrides `tts_fallback`.
+ */
+export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  let input: Record<string, unknown> = {};
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+    }
+    try {
+      input = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (env.TTS_FALLBACK_PROVIDER) input = { ...input, tts_fallback: env.TTS_FALLBACK_PROVIDER };
+  return parseConfig(input, file ?? 'the defaults');
+}
+
+/** The policy of one service: the global policy with that service's overrides on top. */
+export function policyFor(config: AppConfig, service: ServiceKey): PolicyConfig {
+  const override = (config.services as Record<string, ServiceOverride | undefined>)[service] ?? {};
+  return {
+    retry: { ...config.retry, ...override.retry },
+    circuit_breaker: { ...config.circuit_breaker, ...override.circuit_breaker },
+    timeout: { ...config.timeout, ...override.timeout },
+    bulkhead: { ...config.bulkhead, ...override.bulkhead },
+  };
+}
