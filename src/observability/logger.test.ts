@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HealthChecker,
+  PermanentServiceError,
+  TransientServiceError,
+  VirtualClock,
+  createServicePolicy,
+} from '../resilience/index.ts';
+import { attachLogging } from './attach-logging.ts';
+import { createLogger } from './logger.ts';
+import type { LogRecord } from './log-record.ts';
+
+function memoryStream(): { lines: string[]; write(chunk: string): void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) if (line) lines.push(line);
+    },
+  };
+}
+
+function seedPolicy(clock: VirtualClock) {
+  return createServicePolicy(
+    'ElevenLabs',
+    {
+      retry: { max_retries: 3, initial_delay: 5, backoff_factor: 2, jitter: 'none', budget: false },
+      circuit_breaker: { failure_threshold: 2, recovery_timeout: 10 },
+    },
+    { clock },
+  );
+}
+
+async function settle<T>(clock: VirtualClock, promise: Promise<T>): Promise<void> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await clock.runUntil(() => done);
+}
+
+const unavailable = () =>
+  new TransientServiceError('503 Service Unavailable', { service: 'ElevenLabs', status: 503 });
+
+const seedFields = (r: Partial<LogRecord>) => ({
+  level: r.level,
+  service: r.service,
+  message: r.message,
+  retry_count: r.retry_count,
+  circuit_state: r.circuit_state,
+});
+
+describe('createLogger (json)', () => {
+  it("writes the seed's three example lines, field for field, from a real policy", async () => {
+    const clock = new VirtualClock();
+    const out = memoryStream();
+    let n = 0;
+    const logger = createLogger({ destination: out, clock, newId: () => `id-${++n}` });
+    const policy = seedPolicy(clock);
+    attachLogging(policy, logger);
+    const failing = () => Promise.reject(unavailable());
+
+    await settle(clock, policy.execute(failing, { context: { contactId: 'Contact-1' } }));
+    await settle(clock, policy.execute(failing, { context: { contactId: 'Contact-2' } }));
+    await settle(clock, policy.execute(failing, { context: { contactId: 'Contact-3' } }));
+    await clock.advance(10_000);
+    await settle(
+      clock,
+      policy.execute(async () => 'probe'),
+    );
+    let attempts = 0;
+    await settle(
+      clock,
+      policy.execute(async () => (++attempts === 1 ? Promise.reject(unavailable()) : 'ok'), {
+        context: { contactId: 'Contact-1' },
+      }),
+    );
+
+    const records = out.lines.map((line) => JSON.parse(line) as LogRecord);
+    const failed = records.filter((r) => r.event === 'call_failed');
+    const rejected = records.find((r) => r.event === 'call_rejected');
+    const succeeded = records.filter((r) => r.event === 'call_succeeded');
+
+    expect(seedFields(failed[0]!)).toEqual({
+      level: 'ERROR',
+      service: 'ElevenLabs',
+      message: '503 Service Unavailable',
+      retry_count: 3,
+      circuit_state: 'CLOSED',
+    });
+    expect(seedFields(rejected!)).toEqual({
+      level: 'WARNING',
+      service: 'ElevenLabs',
+      message: 'Circuit OPEN. Skipping call.',
+      retry_count: null,
+      circuit_state: 'OPEN',
+    });
+    expect(seedFields(succeeded[1]!)).toEqual({
+      level: 'INFO',
+      service: 'ElevenLabs',
+      message: 'Call successful for Contact-1',
+      retry_count: 1,
+      circuit_state: 'CLOSED',
+    });
+    // Exactly the documented keys, in one JSON object per line, timestamps from the clock.
+    expect(Object.keys(failed[0]!).sort()).toEqual(
+      [
+        'circuit_state',
+        'contact_id',
+        'error_type',
+        'event',
+        'event_id',
+        'level',
+        'message',
+        'retry_count',
+        'service',
+        'timestamp',
+      ].sort(),
+    );
+    expect(failed[0]!.timestamp).toBe(new Date(Date.UTC(2026, 0, 29, 18, 17, 35)).toISOString());
+    expect(failed[0]!.contact_id).toBe('Contact-1');
+    expect(failed[0]!.error_type).toBe('transient');
+    expect(new Set(records.map((r) => r.event_id)).size).toBe(records.length);
+    // The second failed call opened the breaker: an ERROR state-change line.
+    const opened = records.find(
+      (r) => r.event === 'circuit_state_changed' && r.circuit_state === 'OPEN',
+    );
+    expect(opened?.level).toBe('ERROR');
+    expect(
+      records.filter((r) => r.event === 'retry_scheduled').every((r) => r.level === 'WARNING'),
+    ).toBe(true);
+  });
+
+  it('logs a permanent/service failure as CRITICAL', async () => {
+    const clock = new VirtualClock();
+    const out = memoryStream();
+    const logger = createLogger({ destination: out, clock });
+    const policy = seedPolicy(clock);
+    attachLogging(policy, logger);
+    await settle(
+      clock,
+      policy.execute(() =>
+        Promise.reject(
+          new PermanentServiceError('401 invalid_api_key', {
+            service: 'ElevenLabs',
+            scope: 'service',
+          }),
+        ),
+      ),
+    );
+    const failed = out.lines
+      .map((l) => JSON.parse(l) as LogRecord)
+      .find((r) => r.event === 'call_failed');
+    expect(failed?.level).toBe('CRITICAL');
+    expect(failed?.error_type).toBe('permanent/service');
+  });
+
+  it('never lets a secret or a full phone number reach a line or a sink', () => {
+    const out = memoryStream();
+    const seen: LogRecord[] = [];
+    const logger = createLogger({
+      destination: out,
+      clock: new VirtualClock(),
+      secrets: ['xi-0123456789abcdef', 'AC-twilio-auth-token-42'],
+      sinks: [{ write: (r) => seen.push(r) }],
+    });
+    logger.log('ERROR', 'POST failed for +14155550123 with key xi-0123456789abcdef', {
+      service: 'ElevenLabs',
+      contact_id: '+14155550123',
+    });
+    logger.log(
+      'ERROR',
+      'twilio said: auth AC-twilio-auth-token-42; Authorization: Bearer abc.def.ghi',
+      {
+        service: 'Twilio',
+      },
+    );
+    const text = out.lines.join('\n') + JSON.stringify(seen);
+    expect(text).not.toContain('xi-0123456789abcdef');
+    expect(text).not.toContain('AC-twilio-auth-token-42');
+    expect(text).not.toContain('abc.def.ghi');
+    expect(text).not.toContain('14155550123');
+    expect(text).toContain('+1415***0123');
+    expect(seen).toHaveLength(2);
+    expect(seen[0]!.contact_id).toBe('+1415***0123');
+  });
+
+  it('drops lines below the minimum level', () => {
+    const out = memoryStream();
+    const logger = createLogger({ destination: out, clock: new VirtualClock(), level: 'WARNING' });
+    logger.log('INFO', 'quiet');
+    logger.log('CRITICAL', 'loud');
+    expect(out.lines.map((l) => (JSON.parse(l) as LogRecord).message)).toEqual(['loud']);
+    expect((JSON.parse(out.lines[0]!) as LogRecord).level).toBe('CRITICAL');
+  });
+
+  it('keeps writing when a sink throws', () => {
+    const out = memoryStream();
+    const logger = createLogger({
+      destination: out,
+      sinks: [
+        {
+          write: () => {
+            throw new Error('sink down');
+          },
+        },
+      ],
+    });
+    expect(() => logger.log('INFO', 'still here')).not.toThrow();
+    expect(out.lines).toHaveLength(1);
+  });
+});
+
+describe('createLogger (pretty)', () => {
+  it('writes one readable line per record', () => {
+    const out = memoryStream();
+    const logger = createLogger({ format: 'pretty', destination: out, clock: new VirtualClock() });
+    logger.log('ERROR', '503 Service Unavailable', { service: 'ElevenLabs', retry_count: 3 });
+    expect(out.lines).toEqual([
+      '2026-01-29T18:17:00.000Z ERROR    ElevenLabs  503 Service Unavailable  retry_count=3',
+    ]);
+  });
+});
+
+describe('attachLogging (health checker)', () => {
+  it('logs failed probes and the recovery, not every healthy probe', async () => {
+    const clock = new VirtualClock();
+    const out = memoryStream();
+    const logger = createLogger({ destination: out, clock });
+    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    let up = true;
+    checker.register('Twilio', async () => {
+      if (!up) throw new TransientServiceError('503 Service Unavailable', { service: 'Twilio' });
+    });
+    const dispose = attachLogging(checker, logger);
+    checker.start();
+    await clock.advance(10_000); // two healthy probes: nothing logged
+    up = false;
+    await clock.advance(10_000); // two failed probes
+    up = true;
+    await clock.advance(10_000); // recovery, then one more healthy probe
+    await checker.stop();
+    dispose();
+    const records = out.lines.map((l) => JSON.parse(l) as LogRecord);
+    expect(records.map((r) => [r.level, r.event])).toEqual([
+      ['WARNING', 'health_probe'],
+      ['WARNING', 'health_probe'],
+      ['INFO', 'health_probe'],
+    ]);
+    expect(records[1]!.message).toBe('Health check failed (2 in a row): 503 Service Unavailable');
+  });
+});

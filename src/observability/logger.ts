@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { pino, type DestinationStream } from 'pino';
+import { systemClock, type Clock, type Disposer } from '../resilience/index.ts';
+import { toLogRecord } from './log-line.ts';
+import { LOG_LEVELS, type LogLevel, type LogRecord, type ObservedEvent } from './log-record.ts';
+import { formatPretty } from './pretty-format.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+
+/** Receives every record the logger writes, already redacted (e.g. the Google Sheets sink). */
+export interface LogSink {
+  /** Synchronous; must not throw. */
+  write(record: LogRecord): void;
+}
+
+export interface LoggerOptions {
+  /** `json`: one JSON object per line, the seed's keys; `pretty`: one readable line. */
+  format?: 'json' | 'pretty';
+  /** Where lines go (default: stdout). Tests pass an in-memory stream. */
+  destination?: DestinationStream;
+  /** Timestamps free-form lines (event lines carry their event's time). */
+  clock?: Clock;
+  /** Lines below this level are dropped. */
+  level?: LogLevel;
+  /** Secret values to mask wherever they appear (API keys, tokens, passwords). */
+  secrets?: ReadonlyArray<string | undefined>;
+  sinks?: readonly LogSink[];
+  /** Makes `event_id`s (default: random UUIDs). */
+  newId?: () => string;
+}
+
+export const loggerDefaults = {
+  format: 'json' as 'json' | 'pretty',
+  level: 'INFO' as LogLevel,
+  clock: systemClock,
+  newId: randomUUID as () => string,
+};
+
+/** Fields of a free-form line. */
+export interface LineFields {
+  service?: string | undefined;
+  event?: string | undefined;
+  contact_id?: string | undefined;
+  error_type?: string | undefined;
+  retry_count?: number | null | undefined;
+}
+
+export interface Logger {
+  /** Maps an engine or agent event to its line and writes it. */
+  event(observed: ObservedEvent): void;
+  /** Writes a free-form line, timestamped by the logger's clock. */
+  log(level: LogLevel, message: string, fields?: LineFields): void;
+  /** Writes a ready record: redacts it, prints it and hands it to every sink. Never throws. */
+  write(record: LogRecord): void;
+  /** Adds a sink; the disposer removes it. */
+  addSink(sink: LogSink): Disposer;
+  /** The redactor applied to every string field. */
+  readonly redact: Redactor;
+}
+
+/** Seed level → pino's method, so pino's level numbers order the seed's levels. */
+const pinoMethod = {
+  INFO: 'info',
+  WARNING: 'warn',
+  ERROR: 'error',
+  CRITICAL: 'fatal',
+} as const satisfies Record<LogLevel, string>;
+
+const seedLevel: Readonly<Record<string, LogLevel>> = {
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+};
+
+function redactRecord(record: LogRecord, redact: Redactor): LogRecord {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = typeof value === 'string' ? redact(value) : value;
+  }
+  return out as unknown as LogRecord;
+}
+
+/** Builds the JSON (pino) or pretty writer of one record. */
+function printer(
+  format: 'json' | 'pretty',
+  destination: DestinationStream | undefined,
+): (record: LogRecord) => void {
+  if (format === 'pretty') {
+    const out = destination ?? process.stdout;
+    return (record) => out.write(`${formatPretty(record)}\n`);
+  }
+  const logger = pino(
+    {
+      base: null,
+      timestamp: false,
+      messageKey: 'message',
+      level: 'info',
+      formatters: { level: (label) => ({ level: seedLevel[label] ?? label.toUpperCase() }) },
+    },
+    destination ?? pino.destination(1),
+  );
+  return (record) => {
+    const { level, ...fields } = record;
+    logger[pinoMethod[level]](fields);
+  };
+}
+
+/**
+ * A logger that writes the seed's structured lines. Every string field is redacted
+ * (secrets, `Bearer …`, phone numbers → `+1415***0123`) before it is printed or handed to a
+ * sink.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const { format, level, clock, newId } = { ...loggerDefaults, ...options };
+  const minimum = LOG_LEVELS.indexOf(level);
+  const redact = createRedactor(options.secrets ?? []);
+  const print = printer(format, options.destination);
+  let sinks: readonly LogSink[] = [...(options.sinks ?? [])];
+
+  const write = (record: LogRecord): void => {
+    if (LOG_LEVELS.indexOf(record.level) < minimum) return;
+    let safe: LogRecord;
+    try {
+      safe = redactRecord(record, redact);
+      print(safe);
+    } catch {
+      return;
+    }
+    for (const sink of sinks) {
+      try {
+        sink.write(safe);
+      } catch {
+        // A sink's failure is its own business: it never reaches the caller.
+      }
+    }
+  };
+
+  return {
+    redact,
+    write,
+    event: (observed) => write(toLogRecord(observed, newId)),
+    log: (lineLevel, message, fields = {}) =>
+      write({
+        timestamp: new Date(clock.now()).toISOString(),
+        level: lineLevel,
+        service: fields.service ?? 'call-agent',
+        message,
+        retry_count: fields.retry_count ?? null,
+        circuit_state: null,
+        event: fields.event ?? 'log',
+        contact_id: fields.contact_id,
+        error_type: fields.error_type,
+        event_id: newId(),
+      }),
+    addSink: (sink) => {
+      sinks = [...sinks, sink];
+      return () => {
+        sinks = sinks.filter((s) => s !== sink);
+      };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, maskPhoneNumber, redact } from './redact.ts';
+
+describe('redact', () => {
+  it('masks phone numbers as +1415***0123, also URL-encoded and spaced', () => {
+    expect(maskPhoneNumber('+14155550123')).toBe('+1415***0123');
+    expect(redact('calling +14155550123 now')).toBe('calling +1415***0123 now');
+    expect(redact('To=%2B14155550123&From=x')).toBe('To=%2B1415***0123&From=x');
+    expect(redact('+44 20 7946 0958')).toBe('+4420***0958');
+  });
+
+  it('leaves times, ids and short numbers alone', () => {
+    const text = '2026-01-29T18:17:19.000Z took 1769710639000 ms, +1 retry, code 21211';
+    expect(redact(text)).toBe(text);
+  });
+
+  it('masks known secret values, raw and URL-encoded', () => {
+    const r = createRedactor(['123456:ABC-secret/token', undefined, 'abc']);
+    expect(r('url /x/123456:ABC-secret/token/y')).not.toContain('ABC-secret');
+    expect(r(`q=${encodeURIComponent('123456:ABC-secret/token')}`)).toBe('q=[REDACTED]');
+    expect(r('abc is too short to be masked by value')).toContain('abc');
+  });
+
+  it('masks secret patterns whatever their value', () => {
+    const cases: Array<[string, string]> = [
+      ['Authorization: Bearer ya29.a0AfH6SMB', 'Bearer'],
+      ['key sk-proj-abcdefghijkl', 'sk-proj-abcdefghijkl'],
+      ['{"xi-api-key":"0123456789abcdef"}', '0123456789abcdef'],
+      ['xi-api-key: 0123456789abcdef', '0123456789abcdef'],
+      [
+        'POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage',
+        'AAHdqTcv',
+      ],
+      ['smtp://alerts:hunter2pass@mail.example.com:587', 'hunter2pass'],
+      ['secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'MfKQ9r8GKYqr'],
+      ['assertion=eyJhbGciOi.eyJpc3MiOi.c2lnbmF0dXJl', 'eyJpc3MiOi'],
+      ['-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----', 'MIIEv'],
+    ];
+    for (const [text, secret] of cases) {
+      const out = redact(text);
+      if (secret === 'Bearer') expect(out).toBe('Authorization: Bearer [REDACTED]');
+      else expect(out, text).not.toContain(secret);
+    }
+  });
+});

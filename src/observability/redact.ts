@@ -1,0 +1,88 @@
+/** Masks secrets and phone numbers in a piece of text. */
+export type Redactor = (text: string) => string;
+
+const REDACTED = '[REDACTED]';
+
+/** Secrets shorter than this are not masked by value: they would mask ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+
+/** Patterns of things that are secret whatever their value; replacements keep the label. */
+const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    '[REDACTED PRIVATE KEY]',
+  ],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, REDACTED],
+  [/\bsk-[A-Za-z0-9_-]{6,}/g, `sk-${REDACTED}`],
+  [/\bya29\.[A-Za-z0-9._-]+/g, `ya29.${REDACTED}`],
+  [/\bwhsec_[A-Za-z0-9+/=]+/g, `whsec_${REDACTED}`],
+  // A Telegram bot token, in a URL path or alone.
+  [/\/bot\d+:[A-Za-z0-9_-]+/g, `/bot${REDACTED}`],
+  [/\b\d{6,12}:[A-Za-z0-9_-]{30,}/g, REDACTED],
+  // The password in a URL's user info (smtp://user:pass@host).
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`],
+  // key=value and "key": "value" for keys that name a secret.
+  [
+    /\b(xi-api-key|x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|client[_-]?secret|token|password|passwd|secret|assertion)(["']?\s*[:=]\s*["']?)(?!\[REDACTED)[^\s"'&,;}]+/gi,
+    `$1$2${REDACTED}`,
+  ],
+];
+
+/** E.164 numbers, also URL-encoded (`%2B`) and with spaces, dots or dashes between digits. */
+const PHONE = /(\+|%2B)(\d(?:[\s().-]?\d){6,16})/gi;
+
+/** `+14155550123` → `+1415***0123`: the country and area code and the last four digits. */
+export function maskPhoneNumber(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 8) return '***';
+  return `+${digits.slice(0, 4)}***${digits.slice(-4)}`;
+}
+
+function maskPhones(text: string): string {
+  return text.replace(PHONE, (match: string, prefix: string, rest: string) => {
+    const digits = rest.replace(/\D/g, '');
+    if (digits.length < 8 || digits.length > 15) return match;
+    return `${prefix}${digits.slice(0, 4)}***${digits.slice(-4)}`;
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Builds a redactor that masks the given secret values (and their URL-encoded form), the
+ * secret patterns (`Bearer …`, `sk-…`, `xi-api-key: …`, bot tokens, JWTs, URL passwords,
+ * private keys) and phone numbers (`+1415***0123`).
+ */
+export function createRedactor(secrets: ReadonlyArray<string | undefined> = []): Redactor {
+  const values = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    values.add(secret);
+    values.add(encodeURIComponent(secret));
+  }
+  const byValue =
+    values.size === 0
+      ? undefined
+      : new RegExp(
+          [...values]
+            .sort((a, b) => b.length - a.length)
+            .map(escapeRegExp)
+            .join('|'),
+          'g',
+        );
+  return (text) => {
+    let out = byValue ? text.replace(byValue, REDACTED) : text;
+    for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+    return maskPhones(out);
+  };
+}
+
+const patternsOnly = createRedactor();
+
+/** Masks phone numbers, secret patterns and the given secret values in `text`. */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  return secrets.length === 0 ? patternsOnly(text) : createRedactor(secrets)(text);
+}
