@@ -90,7 +90,10 @@ export interface CallQueue {
    * expired lease) for `leaseMs`. Undefined when nothing is due now.
    */
   claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined>;
-  /** Extends a lease still held. False when the lease was lost. */
+  /**
+   * Extends a lease still held, to `leaseMs` from now. False when the lease was lost. A lease
+   * past its expiry is still held until another worker claims the contact.
+   */
   renew(id: string, leaseToken: string, leaseMs: number): Promise<boolean>;
   /** Records finished steps. Throws LeaseLostError when the lease was lost. */
   checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void>;
@@ -101,7 +104,11 @@ export interface CallQueue {
   status(id: string): Promise<ContactStatus | undefined>;
   list(state?: ContactState): Promise<ContactStatus[]>;
   counts(): Promise<StateCounts>;
-  /** When the earliest deferred contact or lease falls due, if any. */
+  /**
+   * When the next contact can be claimed: the earliest deferred time or lease expiry, or a
+   * time at or before now when one is due already (a pending contact is due from its
+   * enqueue). Undefined when every contact is finished.
+   */
   nextDueAt(): Promise<number | undefined>;
 
   /** Keeps a record that could not be written to the CRM. */

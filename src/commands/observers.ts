@@ -1,0 +1,159 @@
+import type { DestinationStream } from 'pino';
+import type { AgentEvent } from '../agent/agent-events.ts';
+import type { Campaign } from '../agent/campaign.ts';
+import { AlertManager, alertChannelsFromEnv } from '../alerts/index.ts';
+import {
+  attachLogging,
+  attachMetrics,
+  createLogger,
+  createMetrics,
+  sheetsSinkFromEnv,
+  startMetricsServer,
+  type AgentEvent as LoggedAgentEvent,
+  type Logger,
+  type Metrics,
+  type MetricsServer,
+} from '../observability/index.ts';
+import type { CallQueue } from '../queue/call-queue.ts';
+import type { Clock, Disposer } from '../resilience/index.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Environment variables whose values must never be printed. */
+export const SECRET_VARIABLES = [
+  'OPENAI_API_KEY',
+  'ELEVENLABS_API_KEY',
+  'TWILIO_AUTH_TOKEN',
+  'HUBSPOT_ACCESS_TOKEN',
+  'TELEGRAM_BOT_TOKEN',
+  'ALERT_WEBHOOK_SECRET',
+  'SMTP_URL',
+];
+
+export interface ObserverOptions {
+  env: Env;
+  clock: Clock;
+  format: 'json' | 'pretty';
+  destination?: DestinationStream | undefined;
+  /** Serve Prometheus metrics on this port. */
+  metricsPort?: number | undefined;
+  /** Where Google Sheets rows wait while Sheets is down. */
+  sheetsSpillPath: string;
+  /** Send alerts (off for the simulation unless channels are configured). */
+  alerts?: boolean;
+}
+
+/** The sinks of a campaign: log lines, Sheets, metrics and alerts. */
+export interface Observers {
+  logger: Logger;
+  metrics: Metrics | undefined;
+  alerts: AlertManager | undefined;
+  /** Subscribes every sink to the campaign's policies, health checker and agent events. */
+  watch(campaign: Campaign, queue: CallQueue): Disposer;
+  /** Flushes and stops the sinks. */
+  close(): Promise<void>;
+}
+
+function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
+  const base = { contactId: event.contactId, timestamp: event.timestamp };
+  switch (event.type) {
+    case 'contact_completed':
+      return {
+        ...base,
+        type: 'contact_completed',
+        service: 'Agent',
+        message: `Contact ${event.contactId} completed${event.degraded ? ' (degraded)' : ''}`,
+      };
+    case 'contact_failed':
+      return { ...base, type: 'contact_failed', service: event.service ?? 'Agent', message: event.reason };
+    case 'contact_deferred':
+      return {
+        ...base,
+        type: 'contact_deferred',
+        service: event.service ?? 'Agent',
+        message: `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
+      };
+    case 'step_degraded':
+      return {
+        ...base,
+        type: 'contact_degraded',
+        service: event.service,
+        message: `${event.service} unavailable for ${event.contactId}: using ${event.fallback}`,
+      };
+    case 'outbox_replayed':
+      return {
+        ...base,
+        type: 'contact_completed',
+        service: event.service,
+        message: `CRM record of ${event.contactId} replayed from the outbox`,
+      };
+  }
+}
+
+/** Builds the sinks the environment configures; the logger always. */
+export async function createObservers(options: ObserverOptions): Promise<Observers> {
+  const { env, clock } = options;
+  const secrets = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => Boolean(v));
+  const sheets = sheetsSinkFromEnv(env, {
+    spillPath: options.sheetsSpillPath,
+    clock,
+    log: (level, message) => process.stderr.write(`${level} sheets: ${message}\n`),
+  });
+  const logger = createLogger({
+    format: options.format,
+    clock,
+    secrets,
+    ...(options.destination && { destination: options.destination }),
+    ...(sheets && { sinks: [sheets] }),
+  });
+  const metrics = options.metricsPort === undefined ? undefined : createMetrics();
+  let server: MetricsServer | undefined;
+  if (metrics && options.metricsPort !== undefined) {
+    server = await startMetricsServer({ port: options.metricsPort, registry: metrics.registry });
+    logger.log('INFO', `metrics served at ${server.url}`, { event: 'metrics_server' });
+  }
+  const channels = options.alerts === false ? [] : alertChannelsFromEnv(env, { clock });
+  const alerts =
+    channels.length === 0
+      ? undefined
+      : new AlertManager({
+          channels,
+          clock,
+          secrets,
+          redact: logger.redact,
+          log: (level, message) =>
+            logger.log(level === 'info' ? 'INFO' : level === 'warning' ? 'WARNING' : 'ERROR', message, {
+              event: 'alert',
+            }),
+          onSent: (channel) => metrics?.alertSent(channel),
+          onFailed: (channel) => metrics?.alertFailed(channel),
+        });
+
+  return {
+    logger,
+    metrics,
+    alerts,
+    watch(campaign, queue) {
+      const disposers: Disposer[] = [];
+      const sources = [...campaign.policies.values(), campaign.health];
+      for (const source of sources) {
+        disposers.push(attachLogging(source, logger));
+        if (metrics) disposers.push(attachMetrics(source, metrics));
+        if (alerts) disposers.push(alerts.attach(source));
+      }
+      disposers.push(
+        campaign.events.subscribe((event) => {
+          const logged = toLoggedEvent(event);
+          if (logged) logger.event({ type: 'agent', event: logged });
+          if (metrics) void queue.counts().then((counts) => metrics.setQueueDepth(counts));
+        }),
+      );
+      return () => disposers.forEach((dispose) => dispose());
+    },
+    async close() {
+      await alerts?.close();
+      await sheets?.close();
+      await server?.close();
+    },
+  };
+}

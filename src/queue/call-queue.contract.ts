@@ -1,0 +1,22 @@
+import { describe } from 'vitest';
+import { deferralContract } from './contract/deferral.contract.ts';
+import type { MakeCallQueue } from './contract/harness.ts';
+import { leasesContract } from './contract/leases.contract.ts';
+import { lifecycleContract } from './contract/lifecycle.contract.ts';
+import { storeContract } from './contract/store.contract.ts';
+
+export { CONTRACT_MAX_FAILED_ATTEMPTS, type MakeCallQueue } from './contract/harness.ts';
+
+/**
+ * The conformance suite every CallQueue backend must pass. `make` builds a fresh, empty queue
+ * on the given virtual clock with the default `maxFailedAttempts` (5); each queue it returns
+ * is closed after its test.
+ */
+export function describeCallQueueContract(name: string, make: MakeCallQueue): void {
+  describe(`CallQueue contract: ${name}`, () => {
+    lifecycleContract(make);
+    leasesContract(make);
+    deferralContract(make);
+    storeContract(make);
+  });
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { CallQueue } from '../call-queue.ts';
+import {
+  CONTRACT_MAX_FAILED_ATTEMPTS as MAX,
+  contact,
+  mustClaim,
+  useQueue,
+  type MakeCallQueue,
+} from './harness.ts';
+
+async function claimAndDefer(
+  queue: CallQueue,
+  notBefore: number,
+  countsAsFailure: boolean,
+  reason = 'circuit open',
+) {
+  const claimed = await mustClaim(queue);
+  const state = await queue.defer(claimed.contact.id, claimed.leaseToken, {
+    notBefore,
+    reason,
+    countsAsFailure,
+  });
+  return { claimed, state };
+}
+
+/** Deferral, failure counting, claim order across states, nextDueAt. */
+export function deferralContract(make: MakeCallQueue): void {
+  const setup = useQueue(make);
+
+  describe('deferral', () => {
+    it('defers a skipped contact until its time without counting a failure', async () => {
+      const { queue, clock, t0 } = await setup();
+      await queue.enqueue([contact(1)]);
+      const { state } = await claimAndDefer(queue, t0 + 10_000, false);
+      expect(state).toBe('deferred');
+      expect(await queue.status('c1')).toMatchObject({
+        state: 'deferred',
+        notBefore: t0 + 10_000,
+        reason: 'circuit open',
+        failedAttempts: 0,
+      });
+      await clock.advance(9_999);
+      expect(await queue.claim('w1', 1_000)).toBeUndefined();
+      await clock.advance(1);
+      const again = await mustClaim(queue);
+      expect(again).toMatchObject({ claims: 2, failedAttempts: 0 });
+    });
+
+    it('never fails a contact for skips alone', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      for (let i = 0; i < MAX * 2; i++) {
+        expect((await claimAndDefer(queue, clock.now(), false)).state).toBe('deferred');
+      }
+      expect(await queue.status('c1')).toMatchObject({ state: 'deferred', failedAttempts: 0 });
+    });
+
+    it(`fails a contact at its ${MAX}th counted failure, with the reason`, async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      for (let i = 1; i < MAX; i++) {
+        const { claimed, state } = await claimAndDefer(queue, clock.now(), true, `503 #${i}`);
+        expect(claimed.failedAttempts).toBe(i - 1);
+        expect(state).toBe('deferred');
+        expect((await queue.status('c1'))?.failedAttempts).toBe(i);
+      }
+      const last = await claimAndDefer(queue, clock.now(), true, `503 #${MAX}`);
+      expect(last.state).toBe('failed');
+      expect(await queue.status('c1')).toMatchObject({
+        state: 'failed',
+        failedAttempts: MAX,
+        notBefore: undefined,
+        reason: `gave up after ${MAX} failed attempts: 503 #${MAX}`,
+      });
+      await clock.advance(3_600_000);
+      expect(await queue.claim('w1', 1_000)).toBeUndefined();
+    });
+
+    it('counts only the failures among failures and skips', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      for (let i = 1; i < MAX; i++) await claimAndDefer(queue, clock.now(), true);
+      for (let i = 0; i < 3; i++) {
+        expect((await claimAndDefer(queue, clock.now(), false)).state).toBe('deferred');
+      }
+      expect((await claimAndDefer(queue, clock.now(), true)).state).toBe('failed');
+    });
+
+    it('claims due deferred and pending contacts by due time, then enqueue order', async () => {
+      const { queue, clock, t0 } = await setup();
+      await queue.enqueue([contact(1)]);
+      await claimAndDefer(queue, t0 + 100, false);
+      await clock.advance(50);
+      await queue.enqueue([contact(2)]); // due since t0 + 50
+      await clock.advance(100);
+      await queue.enqueue([contact(3)]); // due since t0 + 150
+      expect((await queue.list()).map((s) => s.state)).toEqual(['deferred', 'pending', 'pending']);
+      const order = [];
+      for (let i = 0; i < 3; i++) order.push((await mustClaim(queue)).contact.id);
+      expect(order).toEqual(['c2', 'c1', 'c3']);
+    });
+
+    it('ranks a contact with an expired lease by its expiry', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      await mustClaim(queue, 'w1', 100);
+      await clock.advance(200);
+      await queue.enqueue([contact(2)]);
+      expect((await mustClaim(queue, 'w2')).contact.id).toBe('c1');
+      expect((await mustClaim(queue, 'w2')).contact.id).toBe('c2');
+    });
+
+    it('tells when the next contact falls due', async () => {
+      const { queue, clock, t0 } = await setup();
+      expect(await queue.nextDueAt()).toBeUndefined();
+      await queue.enqueue([contact(1), contact(2)]);
+      expect(await queue.nextDueAt()).toBeLessThanOrEqual(clock.now());
+      const a = await mustClaim(queue, 'w1', 5_000);
+      const b = await mustClaim(queue, 'w1', 5_000);
+      expect(await queue.nextDueAt()).toBe(t0 + 5_000);
+      await queue.defer('c2', b.leaseToken, {
+        notBefore: t0 + 2_000,
+        reason: 'TTS down',
+        countsAsFailure: false,
+      });
+      expect(await queue.nextDueAt()).toBe(t0 + 2_000);
+      await queue.complete('c1', a.leaseToken);
+      expect(await queue.nextDueAt()).toBe(t0 + 2_000);
+      await clock.advanceTo(t0 + 2_000);
+      const again = await mustClaim(queue, 'w1', 5_000);
+      await queue.fail('c2', again.leaseToken, 'opted out');
+      expect(await queue.nextDueAt()).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { afterEach, expect } from 'vitest';
+import { VirtualClock } from '../../resilience/index.ts';
+import { LeaseLostError, type CallQueue, type QueuedContactData } from '../call-queue.ts';
+
+/** Builds a fresh, empty queue on the given clock, with the default maxFailedAttempts (5). */
+export type MakeCallQueue = (clock: VirtualClock) => Promise<CallQueue>;
+
+/** The contract assumes each backend's default of counted failures before giving up. */
+export const CONTRACT_MAX_FAILED_ATTEMPTS = 5;
+
+export interface QueueFixture {
+  clock: VirtualClock;
+  queue: CallQueue;
+  /** When the fixture was made. */
+  t0: number;
+}
+
+/** Returns a setup function; every queue it made is closed after each test. */
+export function useQueue(make: MakeCallQueue): () => Promise<QueueFixture> {
+  const open: CallQueue[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((queue) => queue.close()));
+  });
+  return async () => {
+    const clock = new VirtualClock();
+    const queue = await make(clock);
+    open.push(queue);
+    return { clock, queue, t0: clock.now() };
+  };
+}
+
+/** Contact number `n`: id `c<n>`, a valid US number. */
+export function contact(n: number, extra: Partial<QueuedContactData> = {}): QueuedContactData {
+  return {
+    id: `c${n}`,
+    name: `Contact ${n}`,
+    phone: `+1415555${String(n).padStart(4, '0')}`,
+    ...extra,
+  };
+}
+
+/** Claims and fails the test when nothing is due. */
+export async function mustClaim(queue: CallQueue, workerId = 'w1', leaseMs = 60_000) {
+  const claimed = await queue.claim(workerId, leaseMs);
+  if (claimed === undefined) throw new Error('expected a contact to be due');
+  return claimed;
+}
+
+export async function expectLeaseLost(promise: Promise<unknown>, contactId: string) {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(LeaseLostError);
+  expect(error).toMatchObject({ code: 'E_LEASE_LOST', contactId });
+}

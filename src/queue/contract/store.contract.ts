@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { phoneContactId } from '../contact-id.ts';
+import { contact, mustClaim, useQueue, type MakeCallQueue } from './harness.ts';
+
+/** Enqueue dedupe, checkpoint merging, the CRM outbox. */
+export function storeContract(make: MakeCallQueue): void {
+  const setup = useQueue(make);
+
+  describe('dedupe', () => {
+    it('counts a known id as a duplicate, within a batch and across batches', async () => {
+      const { queue } = await setup();
+      expect(await queue.enqueue([contact(1), contact(1, { name: 'Other' })])).toEqual({
+        added: 1,
+        duplicates: 1,
+      });
+      expect(await queue.enqueue([contact(1), contact(2)])).toEqual({ added: 1, duplicates: 1 });
+      expect((await mustClaim(queue)).contact.name).toBe('Contact 1');
+      expect((await queue.counts()).pending).toBe(1);
+    });
+
+    it('counts a contact without an id as a duplicate when its phone is queued', async () => {
+      const { queue } = await setup();
+      const known = contact(1);
+      await queue.enqueue([known]);
+      const noId = { id: phoneContactId(known.phone), name: 'Again', phone: known.phone };
+      expect(await queue.enqueue([noId])).toEqual({ added: 0, duplicates: 1 });
+      const fresh = { id: phoneContactId('+14155559999'), name: 'New', phone: '+14155559999' };
+      expect(await queue.enqueue([fresh, { ...fresh, name: 'New again' }])).toEqual({
+        added: 1,
+        duplicates: 1,
+      });
+      // An explicit id is trusted: the same number under another id is another contact.
+      expect(await queue.enqueue([{ ...known, id: 'crm-77' }])).toEqual({
+        added: 1,
+        duplicates: 0,
+      });
+    });
+
+    it('keeps a finished contact finished when it is enqueued again', async () => {
+      const { queue } = await setup();
+      await queue.enqueue([contact(1)]);
+      const { leaseToken } = await mustClaim(queue);
+      await queue.complete('c1', leaseToken);
+      expect(await queue.enqueue([contact(1)])).toEqual({ added: 0, duplicates: 1 });
+      expect((await queue.status('c1'))?.state).toBe('completed');
+      expect(await queue.claim('w1', 1_000)).toBeUndefined();
+    });
+  });
+
+  describe('checkpoints', () => {
+    it('merges each patch into what the contact already has', async () => {
+      const { queue, t0 } = await setup();
+      await queue.enqueue([contact(1)]);
+      const { leaseToken } = await mustClaim(queue);
+      await queue.checkpoint('c1', leaseToken, { script: 'Hello', scriptDegraded: false });
+      await queue.checkpoint('c1', leaseToken, { callStartedAt: t0, callSid: 'CA1' });
+      await queue.checkpoint('c1', leaseToken, { script: 'Hello again', crmDone: 'outbox' });
+      const expected = {
+        script: 'Hello again',
+        scriptDegraded: false,
+        callStartedAt: t0,
+        callSid: 'CA1',
+        crmDone: 'outbox',
+      };
+      expect((await queue.status('c1'))?.checkpoints).toEqual(expected);
+      await queue.complete('c1', leaseToken);
+      expect((await queue.status('c1'))?.checkpoints).toEqual(expected);
+    });
+
+    it('keeps checkpoints across a deferral', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      const first = await mustClaim(queue);
+      await queue.checkpoint('c1', first.leaseToken, { script: 'Hi', voiceProvider: 'OpenAI' });
+      const options = { notBefore: clock.now(), reason: 'Twilio down', countsAsFailure: true };
+      await queue.defer('c1', first.leaseToken, options);
+      expect((await mustClaim(queue)).checkpoints).toEqual({
+        script: 'Hi',
+        voiceProvider: 'OpenAI',
+      });
+    });
+  });
+
+  describe('outbox', () => {
+    it('keeps records in order until they are removed', async () => {
+      const { queue, clock, t0 } = await setup();
+      expect(await queue.outboxSize()).toBe(0);
+      expect(await queue.peekOutbox(10)).toEqual([]);
+      await queue.addToOutbox('c1', { outcome: 'answered', durationS: 42 });
+      await clock.advance(1_000);
+      await queue.addToOutbox('c2', { outcome: 'voicemail', tags: ['a', 'b'] });
+      await clock.advance(1_000);
+      await queue.addToOutbox('c3', 'plain');
+      expect(await queue.outboxSize()).toBe(3);
+
+      const [first, second, ...rest] = await queue.peekOutbox(2);
+      expect(rest).toEqual([]);
+      expect(first).toMatchObject({
+        contactId: 'c1',
+        payload: { outcome: 'answered', durationS: 42 },
+        attempts: 0,
+        createdAt: t0,
+      });
+      expect(second).toMatchObject({
+        contactId: 'c2',
+        payload: { outcome: 'voicemail', tags: ['a', 'b'] },
+        createdAt: t0 + 1_000,
+      });
+      expect(second!.id).toBeGreaterThan(first!.id);
+
+      await queue.markOutboxAttempt(first!.id);
+      await queue.markOutboxAttempt(first!.id);
+      expect((await queue.peekOutbox(1))[0]?.attempts).toBe(2);
+
+      await queue.removeFromOutbox(first!.id);
+      expect(await queue.outboxSize()).toBe(2);
+      const left = await queue.peekOutbox(10);
+      expect(left.map((e) => [e.contactId, e.payload])).toEqual([
+        ['c2', { outcome: 'voicemail', tags: ['a', 'b'] }],
+        ['c3', 'plain'],
+      ]);
+    });
+
+    it('ignores removing or marking an entry that is gone', async () => {
+      const { queue } = await setup();
+      await queue.addToOutbox('c1', { n: 1 });
+      const [entry] = await queue.peekOutbox(1);
+      await queue.removeFromOutbox(entry!.id);
+      await queue.removeFromOutbox(entry!.id);
+      await queue.markOutboxAttempt(entry!.id);
+      expect(await queue.outboxSize()).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,9 @@
+/** The call queue: its port, the SQLite backend and the id rule for contacts without one. */
+export * from './call-queue.ts';
+export { phoneContactId, isPhoneContactId } from './contact-id.ts';
+export {
+  SqliteCallQueue,
+  sqliteCallQueueDefaults,
+  type SqliteCallQueueOptions,
+} from './sqlite-call-queue.ts';
+export { SQLITE_SCHEMA_VERSION, migrateSqliteSchema } from './sqlite-schema.ts';

@@ -1,0 +1,212 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../resilience/index.ts';
+import { LeaseLostError } from './call-queue.ts';
+import { describeCallQueueContract } from './call-queue.contract.ts';
+import { contact } from './contract/harness.ts';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
+import { SqliteCallQueue } from './sqlite-call-queue.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'call-queue-'));
+let files = 0;
+const freshPath = (): string => join(dir, `queue-${++files}.db`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeCallQueueContract('SQLite in memory', async (clock) => {
+  return new SqliteCallQueue({ path: ':memory:', clock });
+});
+describeCallQueueContract('SQLite file', async (clock) => {
+  return new SqliteCallQueue({ path: freshPath(), clock });
+});
+
+const workerScript = fileURLToPath(new URL('./test-support/claim-worker.ts', import.meta.url));
+
+/** A claim-worker process on `path`: `ready` once it opened the queue, `go()` to start it. */
+function startWorker(path: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerScript, path], {
+    stdio: 'pipe',
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('ready\n')) resolve();
+    });
+    child.on('close', () => reject(new Error(`worker ended before it was ready: ${err}`)));
+  });
+  const claimed = new Promise<string[]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`worker exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out.split('\n')[1] ?? '') as string[]);
+    });
+  });
+  return { ready, claimed, go: () => child.stdin.write('go\n') };
+}
+
+function rawPragma(path: string, pragma: string): unknown {
+  const db = new BetterSqlite3(path, { readonly: true });
+  try {
+    return db.pragma(pragma, { simple: true });
+  } finally {
+    db.close();
+  }
+}
+
+describe('SqliteCallQueue', () => {
+  it('never lets two instances on one file claim the same contact', async () => {
+    const clock = new VirtualClock();
+    const path = freshPath();
+    const a = new SqliteCallQueue({ path, clock });
+    const b = new SqliteCallQueue({ path, clock });
+    try {
+      await a.enqueue(Array.from({ length: 300 }, (_, i) => contact(i)));
+      const claimed: string[] = [];
+      const work = async (queue: SqliteCallQueue): Promise<void> => {
+        for (let next = await queue.claim('w', 1_000); next; next = await queue.claim('w', 1_000)) {
+          claimed.push(next.contact.id);
+        }
+      };
+      await Promise.all([work(a), work(b), work(a), work(b)]);
+      expect(claimed).toHaveLength(300);
+      expect(new Set(claimed).size).toBe(300);
+      expect((await b.counts()).in_progress).toBe(300);
+
+      // A lease taken over through the other connection is lost for the first one.
+      await clock.advance(1_000);
+      const taken = await b.claim('w2', 1_000);
+      expect(taken).toBeDefined();
+      await expect(a.complete(taken!.contact.id, 'stale')).rejects.toBeInstanceOf(LeaseLostError);
+      await a.complete(taken!.contact.id, taken!.leaseToken);
+      expect((await b.status(taken!.contact.id))?.state).toBe('completed');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('never lets two processes claim the same contact', async () => {
+    const path = freshPath();
+    // Enqueued at the epoch, so the workers' real clocks find every contact due.
+    const setup = new SqliteCallQueue({ path, clock: new VirtualClock(0) });
+    await setup.enqueue(Array.from({ length: 3_000 }, (_, i) => contact(i)));
+    await setup.close();
+
+    const workers = [startWorker(path), startWorker(path)];
+    await Promise.all(workers.map((w) => w.ready));
+    workers.forEach((w) => w.go());
+    const [first, second] = await Promise.all(workers.map((w) => w.claimed));
+    // Both took part, and no contact went to both.
+    expect(first!.length).toBeGreaterThan(0);
+    expect(second!.length).toBeGreaterThan(0);
+    const all = [...first!, ...second!];
+    expect(all).toHaveLength(3_000);
+    expect(new Set(all).size).toBe(3_000);
+
+    const check = new SqliteCallQueue({ path, clock: new VirtualClock() });
+    expect((await check.counts()).completed).toBe(3_000);
+    await check.close();
+  });
+
+  it('finds everything again after a reopen, without re-creating the schema', async () => {
+    const path = freshPath();
+    const clock = new VirtualClock();
+    const first = new SqliteCallQueue({ path, clock });
+    expect(first.appliedMigrations).toEqual([SQLITE_SCHEMA_VERSION]);
+    await first.enqueue([contact(1), contact(2), contact(3)]);
+    const held = await first.claim('w1', 60_000);
+    await first.checkpoint('c1', held!.leaseToken, { script: 'Hi', callSid: 'CA1' });
+    const deferred = await first.claim('w1', 60_000);
+    await first.defer('c2', deferred!.leaseToken, {
+      notBefore: clock.now() + 5_000,
+      reason: 'TTS down',
+      countsAsFailure: true,
+    });
+    await first.addToOutbox('c9', { outcome: 'answered' });
+    const before = await first.list();
+    await first.close();
+
+    const reopened = new SqliteCallQueue({ path, clock });
+    try {
+      expect(reopened.appliedMigrations).toEqual([]);
+      expect(await reopened.list()).toEqual(before);
+      expect(await reopened.peekOutbox(10)).toMatchObject([
+        { contactId: 'c9', payload: { outcome: 'answered' } },
+      ]);
+      // The lease survived too: its holder can still finish the contact.
+      await reopened.complete('c1', held!.leaseToken);
+      expect((await reopened.claim('w2', 1_000))?.contact.id).toBe('c3');
+    } finally {
+      await reopened.close();
+    }
+    expect(rawPragma(path, 'user_version')).toBe(SQLITE_SCHEMA_VERSION);
+  });
+
+  it('creates parent folders and opens the file in WAL mode', async () => {
+    const path = join(dir, 'nested', 'deeper', 'call-agent.db');
+    const queue = new SqliteCallQueue({ path, clock: new VirtualClock() });
+    await queue.close();
+    expect(existsSync(path)).toBe(true);
+    expect(rawPragma(path, 'journal_mode')).toBe('wal');
+  });
+
+  it('refuses a file written by a newer schema', async () => {
+    const path = freshPath();
+    const db = new BetterSqlite3(path);
+    db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => new SqliteCallQueue({ path, clock: new VirtualClock() })).toThrow(/newer/);
+  });
+
+  it('gives up after a configured number of counted failures', async () => {
+    const clock = new VirtualClock();
+    const queue = new SqliteCallQueue({ path: ':memory:', clock, maxFailedAttempts: 2 });
+    await queue.enqueue([contact(1)]);
+    const options = { notBefore: clock.now(), reason: '503', countsAsFailure: true };
+    const first = await queue.claim('w', 1_000);
+    expect(await queue.defer('c1', first!.leaseToken, options)).toBe('deferred');
+    const second = await queue.claim('w', 1_000);
+    expect(await queue.defer('c1', second!.leaseToken, options)).toBe('failed');
+    expect((await queue.status('c1'))?.reason).toBe('gave up after 2 failed attempts: 503');
+    await queue.close();
+  });
+
+  it('stores fractional times as whole milliseconds', async () => {
+    const clock = new VirtualClock(1_000.4);
+    const queue = new SqliteCallQueue({ path: ':memory:', clock });
+    await queue.enqueue([contact(1)]);
+    const claimed = await queue.claim('w', 99.6);
+    await clock.advance(99);
+    expect(await queue.claim('w', 1)).toBeUndefined();
+    expect(await queue.nextDueAt()).toBe(1_100);
+    await queue.defer('c1', claimed!.leaseToken, {
+      notBefore: 2_000.6,
+      reason: 'skip',
+      countsAsFailure: false,
+    });
+    expect((await queue.status('c1'))?.notBefore).toBe(2_001);
+    await queue.close();
+  });
+
+  it('rejects bad options and bad contacts, adding nothing', async () => {
+    const clock = new VirtualClock();
+    expect(() => new SqliteCallQueue({ path: ':memory:', clock, maxFailedAttempts: 0 })).toThrow(
+      RangeError,
+    );
+    const queue = new SqliteCallQueue({ path: ':memory:', clock });
+    await expect(queue.claim('w', 0)).rejects.toThrow(RangeError);
+    const bad = { id: 'c2', name: 'No phone', phone: ' ' };
+    await expect(queue.enqueue([contact(1), bad])).rejects.toThrow('contact #1 has no phone');
+    expect((await queue.counts()).pending).toBe(0);
+    await queue.close();
+    await queue.close();
+    await expect(queue.counts()).rejects.toThrow();
+  });
+});

@@ -1,0 +1,48 @@
+import type {
+  Checkpoints,
+  ClaimedContact,
+  ContactStatus,
+  OutboxEntry,
+  QueuedContactData,
+} from './call-queue.ts';
+import type { ClaimRow, OutboxRow, StatusRow } from './sqlite-statements.ts';
+
+/** The contact fields the queue keeps; anything else a caller passed along is dropped. */
+export function contactData(contact: QueuedContactData): QueuedContactData {
+  const { id, name, phone, company, notes, language } = contact;
+  return { id, name, phone, company, notes, language };
+}
+
+export function toClaimed(row: ClaimRow, leaseToken: string): ClaimedContact {
+  return {
+    contact: JSON.parse(row.data) as QueuedContactData,
+    leaseToken,
+    claims: row.claims,
+    failedAttempts: row.failed_attempts,
+    checkpoints: JSON.parse(row.checkpoints) as Checkpoints,
+  };
+}
+
+export function toStatus(row: StatusRow): ContactStatus {
+  const waiting = row.state === 'deferred';
+  const explained = waiting || row.state === 'failed';
+  return {
+    id: row.id,
+    state: row.state,
+    failedAttempts: row.failed_attempts,
+    notBefore: waiting ? (row.due_at ?? undefined) : undefined,
+    reason: explained ? (row.reason ?? undefined) : undefined,
+    checkpoints: JSON.parse(row.checkpoints) as Checkpoints,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    contactId: row.contact_id,
+    payload: JSON.parse(row.payload) as unknown,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+  };
+}

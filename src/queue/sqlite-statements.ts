@@ -1,0 +1,115 @@
+import type { Database } from 'better-sqlite3';
+import type { ContactState } from './call-queue.ts';
+
+/** A `contacts` row as the status queries read it. */
+export interface StatusRow {
+  id: string;
+  state: ContactState;
+  failed_attempts: number;
+  due_at: number | null;
+  reason: string | null;
+  checkpoints: string;
+  updated_at: number;
+}
+
+/** What a claim returns. */
+export interface ClaimRow {
+  id: string;
+  data: string;
+  claims: number;
+  failed_attempts: number;
+  checkpoints: string;
+}
+
+export interface OutboxRow {
+  id: number;
+  contact_id: string;
+  payload: string;
+  attempts: number;
+  created_at: number;
+}
+
+interface LeaseParams {
+  id: string;
+  token: string;
+  now: number;
+}
+
+const STATUS_COLUMNS = 'id, state, failed_attempts, due_at, reason, checkpoints, updated_at';
+/** Only a contact still in progress under this very token may be updated. */
+const HELD = `id = @id AND lease_token = @token AND state = 'in_progress'`;
+const GIVE_UP = '@inc = 1 AND failed_attempts + 1 >= @max';
+
+/** Every statement the SQLite queue runs, prepared once per connection. */
+export function prepareStatements(db: Database) {
+  return {
+    insert: db.prepare<{ id: string; phone: string; data: string; now: number }>(
+      `INSERT INTO contacts (id, phone, data, state, due_at, created_at, updated_at)
+       VALUES (@id, @phone, @data, 'pending', @now, @now, @now)
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    phoneTaken: db
+      .prepare<[string], number>('SELECT 1 FROM contacts WHERE phone = ? LIMIT 1')
+      .pluck(),
+    // One statement, hence one atomic transaction: pick the first due contact and take it.
+    claim: db.prepare<{ token: string; workerId: string; now: number; leaseMs: number }, ClaimRow>(
+      `UPDATE contacts
+       SET state = 'in_progress', lease_token = @token, worker_id = @workerId,
+           claims = claims + 1, due_at = @now + @leaseMs, reason = NULL, updated_at = @now
+       WHERE seq = (SELECT seq FROM contacts WHERE due_at <= @now ORDER BY due_at, seq LIMIT 1)
+       RETURNING id, data, claims, failed_attempts, checkpoints`,
+    ),
+    renew: db.prepare<LeaseParams & { leaseMs: number }>(
+      `UPDATE contacts SET due_at = @now + @leaseMs, updated_at = @now WHERE ${HELD}`,
+    ),
+    checkpoint: db.prepare<LeaseParams & { patch: string }>(
+      `UPDATE contacts SET checkpoints = json_patch(checkpoints, @patch), updated_at = @now
+       WHERE ${HELD}`,
+    ),
+    finish: db.prepare<LeaseParams & { state: ContactState; reason: string | null }>(
+      `UPDATE contacts
+       SET state = @state, reason = @reason, due_at = NULL, lease_token = NULL, worker_id = NULL,
+           updated_at = @now
+       WHERE ${HELD}`,
+    ),
+    defer: db.prepare<
+      LeaseParams & { inc: 0 | 1; max: number; notBefore: number; reason: string },
+      { state: ContactState }
+    >(
+      `UPDATE contacts
+       SET failed_attempts = failed_attempts + @inc,
+           state = CASE WHEN ${GIVE_UP} THEN 'failed' ELSE 'deferred' END,
+           reason = CASE WHEN ${GIVE_UP}
+             THEN 'gave up after ' || (failed_attempts + 1) || ' failed attempts: ' || @reason
+             ELSE @reason END,
+           due_at = CASE WHEN ${GIVE_UP} THEN NULL ELSE @notBefore END,
+           lease_token = NULL, worker_id = NULL, updated_at = @now
+       WHERE ${HELD}
+       RETURNING state`,
+    ),
+    status: db.prepare<[string], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts WHERE id = ?`),
+    listAll: db.prepare<[], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts ORDER BY seq`),
+    listState: db.prepare<[ContactState], StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq`,
+    ),
+    counts: db.prepare<[], { state: ContactState; n: number }>(
+      'SELECT state, COUNT(*) AS n FROM contacts GROUP BY state',
+    ),
+    nextDue: db
+      .prepare<[], number | null>('SELECT MIN(due_at) FROM contacts WHERE due_at IS NOT NULL')
+      .pluck(),
+    outboxAdd: db.prepare<{ contactId: string; payload: string; now: number }>(
+      'INSERT INTO outbox (contact_id, payload, created_at) VALUES (@contactId, @payload, @now)',
+    ),
+    outboxPeek: db.prepare<[number], OutboxRow>(
+      'SELECT id, contact_id, payload, attempts, created_at FROM outbox ORDER BY id LIMIT ?',
+    ),
+    outboxRemove: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
+    outboxAttempt: db.prepare<{ id: number; now: number }>(
+      'UPDATE outbox SET attempts = attempts + 1, last_attempt_at = @now WHERE id = @id',
+    ),
+    outboxSize: db.prepare<[], number>('SELECT COUNT(*) FROM outbox').pluck(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
