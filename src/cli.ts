@@ -1,26 +1,114 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig } from './config.ts';
+import { simulate, type TimeMode } from './commands/simulate.ts';
 
-/** Builds the `call-agent` command. Subcommands are added as the layers land. */
-export function buildProgram(): Command {
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return number;
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!(number > 0)) throw new InvalidArgumentError('expected a number > 0');
+  return number;
+}
+
+function defaultLogFormat(): 'json' | 'pretty' {
+  return process.stdout.isTTY ? 'pretty' : 'json';
+}
+
+interface CommonFlags {
+  config?: string;
+  db?: string;
+  concurrency?: number;
+  logFormat?: 'json' | 'pretty';
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'JSON configuration (default ./call-agent.config.json if present)')
+    .option('--db <file>', 'SQLite queue file (env DATABASE_PATH)')
+    .option('--concurrency <n>', 'contacts in flight at once', positiveInteger)
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'json lines or readable lines (json when stdout is not a terminal)',
+      ).choices(['json', 'pretty']),
+    );
+}
+
+/** Where the process stops on SIGINT / SIGTERM: the contacts in flight go back to the queue. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}
+
+/** Builds the `call-agent` command; each action sets `result.code`. */
+export function buildProgram(result: { code: number }): Command {
   const program = new Command('call-agent')
     .description('An AI phone-call agent that keeps working while its services fail.')
     .exitOverride()
     .showHelpAfterError();
-  program
-    .command('simulate')
-    .description("run the seed's outage scenario against in-process mock providers");
+
+  addCommonOptions(
+    program
+      .command('simulate')
+      .description("run the seed's outage scenario against in-process mock providers")
+      .option('--seed <n>', 'random seed: the same seed gives the same run', positiveInteger, 1)
+      .addOption(
+        new Option('--time <mode>', 'real time, scaled (sped up) or virtual (instant)')
+          .choices(['real', 'scaled', 'virtual'])
+          .default('scaled'),
+      )
+      .option(
+        '--speed <x>',
+        'how much faster than real time --time scaled runs',
+        positiveNumber,
+        10,
+      )
+      .option('--contacts <n>', 'contacts in the scenario', positiveInteger, 5),
+  ).action(
+    async (
+      flags: CommonFlags & { seed: number; time: TimeMode; speed: number; contacts: number },
+    ) => {
+      const config = loadConfig(flags.config);
+      const { code } = await simulate({
+        config,
+        seed: flags.seed,
+        time: flags.time,
+        speed: flags.speed,
+        contacts: flags.contacts,
+        concurrency: flags.concurrency ?? 1,
+        db: flags.db ?? ':memory:',
+        logFormat: flags.logFormat ?? defaultLogFormat(),
+        signal: interruptSignal(),
+        print: (text) => process.stderr.write(`\n${text}\n`),
+      });
+      result.code = code;
+    },
+  );
   return program;
 }
 
-/** Runs the CLI and returns the process exit code. */
+/** Runs the CLI and returns the process exit code: 0 done, 1 fatal or bad config, 2 bad usage, 3 work left. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const result = { code: 0 };
+  const program = buildProgram(result);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return result.code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    console.error(error instanceof Error ? error.message : error);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`call-agent: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`call-agent: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }

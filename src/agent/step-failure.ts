@@ -22,7 +22,8 @@ export interface VerdictOptions {
 /**
  * Turns the error of a step into the contact's fate, per ARCHITECTURE.md: a bad request fails
  * the contact; an open circuit or a broken service defers it, uncounted, until the breaker's
- * next probe; a transient failure defers it and counts against its attempts.
+ * next probe; a transient failure defers it, and counts against its attempts only while the
+ * service still works for others (its circuit closed).
  */
 export function verdictFor(
   error: unknown,
@@ -73,6 +74,7 @@ export function verdictFor(
     kind: 'defer',
     notBefore: Math.max(probeAt, now + hint, now + options.retryDelayMs),
     reason: `${service}: ${message}`,
-    countsAsFailure: true,
+    // While the circuit is open the service is down for everyone: not this contact's fault.
+    countsAsFailure: policy.breaker.state === 'CLOSED',
   };
 }

@@ -65,7 +65,12 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         message: `Contact ${event.contactId} completed${event.degraded ? ' (degraded)' : ''}`,
       };
     case 'contact_failed':
-      return { ...base, type: 'contact_failed', service: event.service ?? 'Agent', message: event.reason };
+      return {
+        ...base,
+        type: 'contact_failed',
+        service: event.service ?? 'Agent',
+        message: event.reason,
+      };
     case 'contact_deferred':
       return {
         ...base,
@@ -122,9 +127,13 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
           secrets,
           redact: logger.redact,
           log: (level, message) =>
-            logger.log(level === 'info' ? 'INFO' : level === 'warning' ? 'WARNING' : 'ERROR', message, {
-              event: 'alert',
-            }),
+            logger.log(
+              level === 'info' ? 'INFO' : level === 'warning' ? 'WARNING' : 'ERROR',
+              message,
+              {
+                event: 'alert',
+              },
+            ),
           onSent: (channel) => metrics?.alertSent(channel),
           onFailed: (channel) => metrics?.alertFailed(channel),
         });
