@@ -1,5 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.ts';
+import { alertTest } from './commands/alert-test.ts';
+import { mockProvidersCommand } from './commands/mock-providers.ts';
+import { run } from './commands/run.ts';
 import { simulate, type TimeMode } from './commands/simulate.ts';
 
 function positiveInteger(value: string): number {
@@ -92,6 +95,67 @@ export function buildProgram(result: { code: number }): Command {
       result.code = code;
     },
   );
+  addCommonOptions(
+    program
+      .command('run')
+      .description('call every contact of a CSV file through the configured providers')
+      .argument(
+        '<contacts.csv>',
+        'CSV with a header: name, phone; optional id, company, notes, language',
+      )
+      .option('--mock-providers', 'start mock providers on loopback and use them')
+      .option(
+        '--max-duration <seconds>',
+        'stop after this long; unfinished contacts stay queued',
+        positiveNumber,
+      )
+      .option('--summary-json <file>', 'write the end-of-run summary as JSON')
+      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', positiveInteger),
+  ).action(
+    async (
+      contactsFile: string,
+      flags: CommonFlags & {
+        mockProviders?: boolean;
+        maxDuration?: number;
+        summaryJson?: string;
+        metricsPort?: number;
+      },
+    ) => {
+      result.code = await run({
+        config: loadConfig(flags.config),
+        contactsFile,
+        env: process.env,
+        db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
+        concurrency: flags.concurrency ?? 4,
+        logFormat: flags.logFormat ?? defaultLogFormat(),
+        mockProviders: flags.mockProviders === true,
+        maxDurationSeconds: flags.maxDuration,
+        summaryJson: flags.summaryJson,
+        metricsPort: flags.metricsPort,
+        audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
+        signal: interruptSignal(),
+        print: (text) => process.stderr.write(`${text}\n`),
+      });
+    },
+  );
+
+  program
+    .command('mock-providers')
+    .description(
+      'serve fault-injecting mock providers on loopback and print the variables to export',
+    )
+    .option('--port <n>', 'port to listen on (default: any free port)', positiveInteger)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (flags: { port?: number; host: string }) => {
+      result.code = await mockProvidersCommand({ ...flags, signal: interruptSignal() });
+    });
+
+  program
+    .command('alert-test')
+    .description('send a test alert through every configured channel and report each result')
+    .action(async () => {
+      result.code = await alertTest(process.env);
+    });
   return program;
 }
 

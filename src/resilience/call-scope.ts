@@ -28,6 +28,7 @@ export class CallScope implements DeadlineEntry {
   readonly #callerSignal: AbortSignal | undefined;
   readonly #deadlines: DeadlineQueue | undefined;
   #controller: AbortController | undefined;
+  #onCallerAbort: (() => void) | undefined;
 
   constructor(service: string, callerSignal?: AbortSignal, deadlines?: DeadlineQueue) {
     this.#service = service;
@@ -37,7 +38,12 @@ export class CallScope implements DeadlineEntry {
       this.abort(callerSignal.reason);
       return;
     }
-    callerSignal?.addEventListener('abort', this.#onCallerAbort);
+    if (callerSignal) {
+      // made here, only when needed: an arrow in a field initializer costs every call more
+      // (an allocation, and a defineProperty under tsx's keepNames)
+      this.#onCallerAbort = () => this.abort(callerSignal.reason);
+      callerSignal.addEventListener('abort', this.#onCallerAbort);
+    }
     deadlines?.add(this);
   }
 
@@ -72,11 +78,9 @@ export class CallScope implements DeadlineEntry {
 
   /** Removes the listener and the deadline; call once the call has settled. */
   dispose(): void {
-    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#onCallerAbort) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
     this.#deadlines?.remove(this);
   }
-
-  readonly #onCallerAbort = (): void => this.abort(this.#callerSignal?.reason);
 }
 
 /** One attempt: settles at the callee's answer or at the first abort, whichever comes first. */

@@ -62,10 +62,11 @@ export class DeadlineQueue {
   }
 
   #arm(ms: number): void {
-    this.#timer = this.#clock.setTimer(this.#fire, ms);
+    // a closure per arming (rare), not a bound field per queue (memory)
+    this.#timer = this.#clock.setTimer(() => this.#fire(), ms);
   }
 
-  readonly #fire = (): void => {
+  #fire(): void {
     this.#timer = undefined;
     const now = this.#clock.now();
     let head = this.#head;
@@ -75,5 +76,5 @@ export class DeadlineQueue {
       head = this.#head;
     }
     if (head) this.#arm(head.deadline - now);
-  };
+  }
 }

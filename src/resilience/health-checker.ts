@@ -147,19 +147,16 @@ export class HealthChecker {
       const controller = new AbortController();
       registration.controller = controller;
       const started = this.#clock.now();
-      const deadline = this.#clock.setTimer(
-        () =>
-          controller.abort(
-            new TimeoutError(
-              `${service}: health probe took longer than ${this.#probeTimeoutMs} ms`,
-              {
-                service,
-                scope: 'attempt',
-              },
-            ),
-          ),
-        this.#probeTimeoutMs,
-      );
+      let timedOut = false;
+      const deadline = this.#clock.setTimer(() => {
+        timedOut = true;
+        controller.abort(
+          new TimeoutError(`${service}: health probe took longer than ${this.#probeTimeoutMs} ms`, {
+            service,
+            scope: 'attempt',
+          }),
+        );
+      }, this.#probeTimeoutMs);
       let failure: unknown;
       let failed = false;
       try {
@@ -171,7 +168,8 @@ export class HealthChecker {
         deadline.clear();
         registration.controller = undefined;
       }
-      if (!this.#running && controller.signal.aborted && failed) return;
+      // a probe aborted by stop() is no verdict; one that timed out is (also from checkNow)
+      if (!this.#running && controller.signal.aborted && !timedOut && failed) return;
       this.#record(service, registration, started, failed, failure);
     };
     registration.inFlight = run().finally(() => {

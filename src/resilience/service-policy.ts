@@ -55,10 +55,11 @@ export class ServicePolicy {
   readonly clock: Clock;
   readonly #attemptDeadlines: DeadlineQueue | undefined;
   readonly #totalDeadlines: DeadlineQueue | undefined;
-  readonly #retryScheduled = new EventEmitter<RetryScheduledEvent>();
-  readonly #succeeded = new EventEmitter<CallSucceededEvent>();
-  readonly #failed = new EventEmitter<CallFailedEvent>();
-  readonly #rejected = new EventEmitter<CallRejectedEvent>();
+  // made on first subscription: an idle policy carries no emitters
+  #retryScheduled: EventEmitter<RetryScheduledEvent> | undefined;
+  #succeeded: EventEmitter<CallSucceededEvent> | undefined;
+  #failed: EventEmitter<CallFailedEvent> | undefined;
+  #rejected: EventEmitter<CallRejectedEvent> | undefined;
 
   constructor(options: ServicePolicyOptions) {
     this.service = options.service;
@@ -76,16 +77,16 @@ export class ServicePolicy {
   }
 
   get onRetryScheduled(): Subscribe<RetryScheduledEvent> {
-    return this.#retryScheduled.subscribe;
+    return (this.#retryScheduled ??= new EventEmitter()).subscribe;
   }
   get onCallSucceeded(): Subscribe<CallSucceededEvent> {
-    return this.#succeeded.subscribe;
+    return (this.#succeeded ??= new EventEmitter()).subscribe;
   }
   get onCallFailed(): Subscribe<CallFailedEvent> {
-    return this.#failed.subscribe;
+    return (this.#failed ??= new EventEmitter()).subscribe;
   }
   get onCallRejected(): Subscribe<CallRejectedEvent> {
-    return this.#rejected.subscribe;
+    return (this.#rejected ??= new EventEmitter()).subscribe;
   }
   get onStateChanged(): Subscribe<StateChangedEvent> {
     return this.breaker.onStateChange;
@@ -96,21 +97,25 @@ export class ServicePolicy {
    * on to its I/O. Throws `CircuitOpenError` or `BulkheadRejectedError` at once when the call
    * is refused, otherwise the last attempt's error.
    */
-  async execute<T>(
+  execute<T>(
     fn: (attempt: AttemptContext) => Promise<T>,
     options: ExecuteOptions = {},
   ): Promise<T> {
     const { signal } = options;
     const context = options.context ?? EMPTY_CONTEXT;
-    if (!this.bulkhead.tryEnter()) {
-      if (!this.bulkhead.canQueue) throw this.#reject('bulkhead_full', context);
-      await this.bulkhead.enter(signal);
-    }
-    try {
-      return await this.#guarded(fn, signal, context);
-    } finally {
-      this.bulkhead.release();
-    }
+    // one async frame on the common path: #guarded holds the slot and gives it back
+    if (this.bulkhead.tryEnter()) return this.#guarded(fn, signal, context);
+    return this.#queued(fn, signal, context);
+  }
+
+  async #queued<T>(
+    fn: (attempt: AttemptContext) => Promise<T>,
+    signal: AbortSignal | undefined,
+    context: CallContext,
+  ): Promise<T> {
+    if (!this.bulkhead.canQueue) throw this.#reject('bulkhead_full', context);
+    await this.bulkhead.enter(signal);
+    return this.#guarded(fn, signal, context);
   }
 
   async #guarded<T>(
@@ -119,20 +124,20 @@ export class ServicePolicy {
     context: CallContext,
   ): Promise<T> {
     const breaker = this.breaker;
-    let permit = breaker.tryAcquire();
-    if (permit === REJECTED) throw this.#reject('circuit_open', context);
-    const isProbe = breaker.state === 'HALF_OPEN';
-    this.retry.budget?.recordCall();
-    const timed =
-      breaker.measuresDuration || this.#succeeded.hasListeners || this.#failed.hasListeners;
-    const started = timed ? this.clock.now() : 0;
-    const scope =
-      signal || this.#totalDeadlines
-        ? new CallScope(this.service, signal, this.#totalDeadlines)
-        : undefined;
-    let retries = 0;
-    let previousDelay: number | undefined;
+    let scope: CallScope | undefined;
     try {
+      let permit = breaker.tryAcquire();
+      if (permit === REJECTED) throw this.#reject('circuit_open', context);
+      const isProbe = breaker.state === 'HALF_OPEN';
+      this.retry.budget?.recordCall();
+      const timed =
+        breaker.measuresDuration || this.#succeeded?.hasListeners || this.#failed?.hasListeners;
+      const started = timed ? this.clock.now() : 0;
+      if (signal || this.#totalDeadlines) {
+        scope = new CallScope(this.service, signal, this.#totalDeadlines);
+      }
+      let retries = 0;
+      let previousDelay: number | undefined;
       for (;;) {
         try {
           const value = await runAttempt(
@@ -145,7 +150,7 @@ export class ServicePolicy {
           );
           const durationMs = timed ? this.clock.now() - started : 0;
           breaker.recordSuccess(permit, durationMs);
-          if (this.#succeeded.hasListeners) {
+          if (this.#succeeded?.hasListeners) {
             this.#succeeded.emit({ ...this.#base(context), retryCount: retries, durationMs });
           }
           return value;
@@ -162,7 +167,7 @@ export class ServicePolicy {
             if (breaker.generation !== permit && breaker.state !== 'CLOSED') stop('circuit_opened');
             retries++;
             previousDelay = decision.delayMs;
-            this.#retryScheduled.emit({
+            this.#retryScheduled?.emit({
               ...this.#base(context),
               retryCount: retries,
               delayMs: decision.delayMs,
@@ -184,6 +189,7 @@ export class ServicePolicy {
       }
     } finally {
       scope?.dispose();
+      this.bulkhead.release();
     }
   }
 
@@ -201,7 +207,7 @@ export class ServicePolicy {
     if (gaveUp === 'aborted' || scope?.cancelledByCaller) this.breaker.release(permit);
     else if (gaveUp !== 'circuit_opened')
       this.breaker.recordFailure(permit, error, durationMs, context);
-    if (this.#failed.hasListeners) {
+    if (this.#failed?.hasListeners) {
       this.#failed.emit({
         ...this.#base(context),
         retryCount: retries,
@@ -216,7 +222,7 @@ export class ServicePolicy {
   #reject(reason: CallRejectedEvent['reason'], context: CallContext): Error {
     const open = reason === 'circuit_open';
     const retryAfterMs = open ? this.breaker.nextAttemptAt - this.clock.now() : undefined;
-    this.#rejected.emit({ ...this.#base(context), reason, retryAfterMs });
+    this.#rejected?.emit({ ...this.#base(context), reason, retryAfterMs });
     return open
       ? new CircuitOpenError(`${this.service}: circuit OPEN, call refused`, {
           service: this.service,

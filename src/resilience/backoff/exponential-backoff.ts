@@ -43,7 +43,9 @@ export function backoffDelay(
     ...backoffDefaults,
     ...options,
   };
-  const exponential = Math.min(maxDelayMs, base * backoffFactor ** Math.max(0, retry - 1));
+  // base 0 stays 0 (0 · Infinity would be NaN once factor^(n−1) overflows)
+  const exponential =
+    base === 0 ? 0 : Math.min(maxDelayMs, base * backoffFactor ** Math.max(0, retry - 1));
   switch (jitter) {
     case 'none':
       return exponential;

@@ -1,0 +1,111 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FileAudioStore } from '../agent/audio-store.ts';
+import { importContacts } from '../agent/contacts/index.ts';
+import type { AppConfig } from '../config.ts';
+import {
+  mockProviderEnv,
+  providersFromEnv,
+  runMockProviders,
+  type RunningMockProviders,
+} from '../providers/index.ts';
+import { SqliteCallQueue } from '../queue/index.ts';
+import { systemClock } from '../resilience/index.ts';
+import { createSession, runToEnd } from './campaign-session.ts';
+import { createObservers } from './observers.ts';
+import { exitCodeFor, formatSummary } from './summary.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RunOptions {
+  config: AppConfig;
+  contactsFile: string;
+  env: Env;
+  db: string;
+  concurrency: number;
+  logFormat: 'json' | 'pretty';
+  mockProviders: boolean;
+  maxDurationSeconds?: number | undefined;
+  summaryJson?: string | undefined;
+  metricsPort?: number | undefined;
+  /** Public URL the audio directory is served at, for Twilio to <Play> it. */
+  audioBaseUrl?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Human-readable output (bad rows, the summary table). */
+  print: (text: string) => void;
+}
+
+/**
+ * `call-agent run <contacts.csv>`: imports the contacts, then works the queue with the
+ * configured providers until every contact is completed or failed and the CRM outbox is empty.
+ * Returns the exit code (0 done, 3 work left in the queue).
+ */
+export async function run(options: RunOptions): Promise<number> {
+  const clock = systemClock;
+  let mock: RunningMockProviders | undefined;
+  let env = options.env;
+  if (options.mockProviders) {
+    mock = await runMockProviders({ host: '127.0.0.1', port: 0 });
+    env = { ...env, ...mockProviderEnv(mock.baseUrls) };
+  }
+  try {
+    const providers = providersFromEnv(env, { clock });
+    const queue = new SqliteCallQueue({
+      path: options.db,
+      clock,
+      maxFailedAttempts: options.config.queue.max_failed_attempts,
+    });
+    const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
+    const observers = await createObservers({
+      env,
+      clock,
+      format: options.logFormat,
+      metricsPort: options.metricsPort,
+      sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
+    });
+    try {
+      const imported = await importContacts({ path: options.contactsFile }, { queue });
+      for (const error of imported.errors) {
+        options.print(error.formatted);
+        observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
+      }
+      const added = imported.enqueued?.added ?? 0;
+      const duplicates = imported.enqueued?.duplicates ?? 0;
+      options.print(
+        `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
+      );
+      const { campaign, dispose } = createSession({
+        config: options.config,
+        providers,
+        queue,
+        audio: new FileAudioStore({
+          dir: join(dataDir, 'audio'),
+          publicBaseUrl: options.audioBaseUrl,
+        }),
+        clock,
+        concurrency: options.concurrency,
+        observers,
+      });
+      try {
+        const summary = await runToEnd(campaign, queue, {
+          signal: options.signal,
+          maxDurationMs:
+            options.maxDurationSeconds === undefined
+              ? undefined
+              : options.maxDurationSeconds * 1000,
+        });
+        options.print(formatSummary(summary));
+        if (options.summaryJson)
+          await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+        return exitCodeFor(summary);
+      } finally {
+        dispose();
+      }
+    } finally {
+      await observers.close();
+      await queue.close();
+    }
+  } finally {
+    await mock?.close();
+  }
+}

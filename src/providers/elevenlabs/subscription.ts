@@ -1,0 +1,20 @@
+import { isRecord } from '../http/json.ts';
+
+/** `subscription` of a `GET /v1/user` answer. */
+function subscriptionOf(user: unknown): Record<string, unknown> | undefined {
+  return isRecord(user) && isRecord(user.subscription) ? user.subscription : undefined;
+}
+
+/** True when `character_count` has reached `character_limit`. */
+export function quotaExhausted(user: unknown): boolean {
+  const subscription = subscriptionOf(user);
+  if (!subscription) return false;
+  const { character_count: count, character_limit: limit } = subscription;
+  return typeof count === 'number' && typeof limit === 'number' && limit > 0 && count >= limit;
+}
+
+/** When the character quota resets (`next_character_count_reset_unix`), in ms since the epoch. */
+export function quotaResetAt(user: unknown): number | undefined {
+  const reset = subscriptionOf(user)?.next_character_count_reset_unix;
+  return typeof reset === 'number' ? reset * 1000 : undefined;
+}

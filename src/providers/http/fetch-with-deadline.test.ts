@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { isTimeoutError, TransientServiceError, VirtualClock } from '../../resilience/index.ts';
+import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { MockProviders } from '../mock/mock-providers.ts';
+import {
+  fetchWithDeadline,
+  type DeadlineTransport,
+  type HttpRequest,
+} from './fetch-with-deadline.ts';
+
+function setup(faults: string[]) {
+  const clock = new VirtualClock();
+  const mock = new MockProviders({ clock, faults: { openai: { probeScript: faults } } });
+  const transport: DeadlineTransport = {
+    fetch: createInProcessFetch(mock),
+    clock,
+    service: 'OpenAI',
+    ttfbMs: 1_000,
+    totalMs: 5_000,
+    secrets: [],
+  };
+  const request: HttpRequest = {
+    method: 'GET',
+    url: `${mock.baseUrls(IN_PROCESS_ORIGIN).openai}/models`,
+    headers: { authorization: 'Bearer k' },
+  };
+  return { clock, transport, request };
+}
+
+describe('fetchWithDeadline', () => {
+  it('returns the whole answer and leaves no timer behind', async () => {
+    const { clock, transport, request } = setup([]);
+    const result = await fetchWithDeadline(transport, request, new AbortController().signal);
+    expect(result.status).toBe(200);
+    expect(JSON.parse(new TextDecoder().decode(result.body))).toMatchObject({ object: 'list' });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('gives up with a TimeoutError when the first byte is late', async () => {
+    const { clock, transport, request } = setup(['slow:60000']);
+    const outcome = fetchWithDeadline(transport, request, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    await clock.advance(999);
+    let settled = false;
+    void outcome.then(() => (settled = true));
+    await clock.advance(0);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    const error = await outcome;
+    expect(isTimeoutError(error) && error.scope === 'attempt').toBe(true);
+    expect((error as Error).message).toBe('OpenAI: no response within 1000 ms');
+    expect(clock.pendingTimers).toBe(0); // the mock's slow answer was aborted too
+  });
+
+  it('gives up when the total deadline passes first', async () => {
+    const { clock, transport, request } = setup(['slow:60000']);
+    const outcome = fetchWithDeadline(
+      { ...transport, ttfbMs: 10_000, totalMs: 2_000 },
+      request,
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
+    await clock.advance(2_000);
+    expect(((await outcome) as Error).message).toBe('OpenAI: response not complete within 2000 ms');
+  });
+
+  it("rethrows the caller's abort reason, not a timeout", async () => {
+    const { clock, transport, request } = setup(['slow:60000']);
+    const controller = new AbortController();
+    const outcome = fetchWithDeadline(transport, request, controller.signal).catch(
+      (e: unknown) => e,
+    );
+    await clock.advance(100);
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    expect(await outcome).toBe(reason);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('refuses at once when the signal is already aborted', async () => {
+    const { transport, request } = setup([]);
+    const reason = new Error('gone');
+    await expect(fetchWithDeadline(transport, request, AbortSignal.abort(reason))).rejects.toBe(
+      reason,
+    );
+  });
+
+  it('turns a reset connection into a transient error', async () => {
+    const { transport, request } = setup(['reset']);
+    const error = await fetchWithDeadline(transport, request, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TransientServiceError);
+    expect((error as TransientServiceError).providerCode).toBe('UND_ERR_SOCKET');
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  openAiRateLimitReset,
+  parseDuration,
+  parseRetryAfter,
+  retryAfterFromHeaders,
+} from './retry-after.ts';
+
+const NOW = Date.UTC(2026, 0, 29, 18, 17, 0);
+
+describe('parseRetryAfter', () => {
+  it.each([
+    ['120', 120_000],
+    ['1.5', 1500],
+    ['0', 0],
+    [new Date(NOW + 45_000).toUTCString(), 45_000],
+    [new Date(NOW - 5_000).toUTCString(), 0],
+  ])('%s → %d ms', (value, expected) => {
+    expect(parseRetryAfter(value, NOW)).toBe(expected);
+  });
+
+  it.each([undefined, '', 'soon', '-3'])('%s → undefined', (value) => {
+    expect(parseRetryAfter(value, NOW)).toBeUndefined();
+  });
+});
+
+describe('parseDuration (OpenAI x-ratelimit-reset-*)', () => {
+  it.each([
+    ['6m0s', 360_000],
+    ['1s', 1000],
+    ['20ms', 20],
+    ['1h2m3.5s', 3_723_500],
+    ['0.5s', 500],
+    ['7m12.345s', 432_345],
+  ])('%s → %d ms', (value, expected) => {
+    expect(parseDuration(value)).toBe(expected);
+  });
+
+  it.each([undefined, '', 'abc', '5'])('%s → undefined', (value) => {
+    expect(parseDuration(value)).toBeUndefined();
+  });
+});
+
+describe('header hints', () => {
+  it('prefers retry-after-ms to Retry-After', () => {
+    expect(
+      retryAfterFromHeaders(new Headers({ 'retry-after-ms': '250', 'retry-after': '3' }), NOW),
+    ).toBe(250);
+    expect(retryAfterFromHeaders({ 'Retry-After': '3' }, NOW)).toBe(3000);
+  });
+
+  it('OpenAI resets: the longest when no limit is marked exhausted', () => {
+    expect(
+      openAiRateLimitReset({
+        'x-ratelimit-reset-requests': '1s',
+        'x-ratelimit-reset-tokens': '20ms',
+      }),
+    ).toBe(1000);
+    expect(openAiRateLimitReset({})).toBeUndefined();
+  });
+});

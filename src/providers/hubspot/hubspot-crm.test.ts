@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { isTimeoutError, VirtualClock } from '../../resilience/index.ts';
+import { expectNoSecrets, failure } from '../contract/contract-harness.ts';
+import { contractRecord, describeCrmContract } from '../contract/crm-contract.ts';
+import { mockHarness } from '../contract/mock-harness.ts';
+import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { MockProviders } from '../mock/mock-providers.ts';
+import { HubSpotCrm } from './hubspot-crm.ts';
+
+const TOKEN = 'pat-na1-HUBSPOT-token-0005';
+const live = (): AbortSignal => new AbortController().signal;
+
+describeCrmContract('HubSpotCrm', () =>
+  mockHarness('hubspot', [TOKEN], (baseUrl) => new HubSpotCrm({ baseUrl, accessToken: TOKEN })),
+);
+
+function inProcess(script: string[] = []) {
+  const clock = new VirtualClock();
+  const mock = new MockProviders({ clock, faults: { hubspot: { script } } });
+  const adapter = new HubSpotCrm({
+    baseUrl: mock.baseUrls(IN_PROCESS_ORIGIN).hubspot,
+    accessToken: TOKEN,
+    fetch: createInProcessFetch(mock),
+    clock,
+    ttfbMs: 1_000,
+  });
+  return { clock, mock, adapter };
+}
+
+describe('HubSpotCrm', () => {
+  it('creates a call engagement with the outcome as properties', async () => {
+    const { mock, adapter } = inProcess();
+    const { id } = await adapter.recordCall({ ...contractRecord, degraded: true }, live());
+    const [record] = mock.crmRecords;
+    expect(record?.id).toBe(id);
+    expect(record?.properties).toMatchObject({
+      hs_timestamp: '2026-01-29T18:17:00.000Z',
+      hs_call_status: 'QUEUED',
+      hs_call_direction: 'OUTBOUND',
+      hs_call_to_number: contractRecord.phone,
+      hs_call_title: 'AI call to Ada Lovelace (degraded)',
+    });
+    expect(record?.properties.hs_call_body).toContain(contractRecord.callSid);
+  });
+
+  it('TEN_SECONDLY_ROLLING is transient with a 10 s hint', async () => {
+    const { adapter } = inProcess(['TEN_SECONDLY_ROLLING']);
+    const error = await failure(() => adapter.recordCall(contractRecord, live()));
+    expect(error).toMatchObject({
+      errorClass: 'transient',
+      retryAfterMs: 10_000,
+      providerCode: 'TEN_SECONDLY_ROLLING',
+    });
+  });
+
+  it('DAILY is permanent for the service; so is a 401', async () => {
+    const { adapter } = inProcess(['DAILY', '401']);
+    const daily = await failure(() => adapter.recordCall(contractRecord, live()));
+    expect(daily).toMatchObject({ errorClass: 'permanent/service', providerCode: 'DAILY' });
+    const unauthorized = await failure(() => adapter.recordCall(contractRecord, live()));
+    expect(unauthorized).toMatchObject({ errorClass: 'permanent/service', status: 401 });
+    expectNoSecrets(unauthorized, [TOKEN]);
+  });
+
+  it('strips the token when a provider or gateway echoes it back', async () => {
+    const echoing = new HubSpotCrm({
+      accessToken: TOKEN,
+      fetch: async () =>
+        new Response(
+          JSON.stringify({
+            status: 'error',
+            message: `token ${TOKEN} expired`,
+            category: 'EXPIRED_AUTHENTICATION',
+          }),
+          { status: 401 },
+        ),
+    });
+    const error = await failure(() => echoing.recordCall(contractRecord, live()));
+    expect((error as Error).message).toBe('401 EXPIRED_AUTHENTICATION: token *** expired');
+    expectNoSecrets(error, [TOKEN]);
+  });
+
+  it('probes GET {base}/crm/v3/objects/calls?limit=1', async () => {
+    const { mock, adapter } = inProcess();
+    await adapter.probe(live());
+    expect(mock.requests('hubspot')[0]).toMatchObject({
+      method: 'GET',
+      path: '/crm/v3/objects/calls',
+      query: { limit: '1' },
+    });
+  });
+
+  it('times out after ttfbMs, on the injected clock', async () => {
+    const { clock, adapter } = inProcess(['slow:30000']);
+    const outcome = adapter.recordCall(contractRecord, live()).catch((e: unknown) => e);
+    await clock.advance(1_000);
+    expect(isTimeoutError(await outcome)).toBe(true);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Providers: one adapter per external API (LLM, TTS, telephony, CRM) over the real wire
+ * APIs, the classifier that turns every HTTP or network outcome into the engine's taxonomy,
+ * and mock providers that speak the same APIs and fail on demand.
+ */
+export type * from './ports.ts';
+
+// adapters
+export {
+  OpenAiScriptWriter,
+  openAiDefaults,
+  type OpenAiScriptWriterOptions,
+} from './openai/openai-script-writer.ts';
+export {
+  OpenAiSpeech,
+  openAiSpeechDefaults,
+  type OpenAiSpeechOptions,
+} from './openai/openai-speech.ts';
+export {
+  ElevenLabsTts,
+  elevenLabsDefaults,
+  type ElevenLabsTtsOptions,
+} from './elevenlabs/elevenlabs-tts.ts';
+export {
+  TwilioTelephony,
+  twilioDefaults,
+  isAmbiguous,
+  type TwilioTelephonyOptions,
+} from './twilio/twilio-telephony.ts';
+export { HubSpotCrm, hubSpotDefaults, type HubSpotCrmOptions } from './hubspot/hubspot-crm.ts';
+export {
+  providersFromEnv,
+  providersFromSettings,
+  providerSettingsFromEnv,
+  ProviderSettingsError,
+  type ProviderSettings,
+  type Providers,
+  type ProviderDependencies,
+} from './from-env.ts';
+
+// HTTP and classification (also for the alert channels and the Sheets sink)
+export { classifyHttpResponse, type ClassifyOptions } from './http/classify-response.ts';
+export { classifyNetworkError, wasNeverSent } from './http/classify-network.ts';
+export { classifySmtpError } from './http/classify-smtp.ts';
+export { providerDisplayName, type ProviderKind } from './http/provider-kind.ts';
+export { parseRetryAfter, parseDuration, retryAfterFromHeaders } from './http/retry-after.ts';
+export { maskPhone, redactText } from './http/redact.ts';
+export {
+  fetchWithDeadline,
+  type FetchLike,
+  type HttpRequest,
+  type HttpResult,
+  type DeadlineTransport,
+} from './http/fetch-with-deadline.ts';
+export { httpDefaults, joinUrl, type HttpOptions } from './http/provider-http.ts';
+export type { HeaderSource } from './http/headers.ts';
+
+// mock providers
+export {
+  MockProviders,
+  type MockProvidersOptions,
+  type MockHttpRequest,
+} from './mock/mock-providers.ts';
+export { startMockServer, type MockServer, type MockServerOptions } from './mock/server.ts';
+export { createInProcessFetch, IN_PROCESS_ORIGIN } from './mock/in-process-fetch.ts';
+export {
+  runMockProviders,
+  mockProviderEnv,
+  formatEnvExports,
+  type RunMockProvidersOptions,
+  type RunningMockProviders,
+} from './mock/cli-mock-providers.ts';
+export {
+  parseFault,
+  parseFaultsConfig,
+  type Fault,
+  type FaultInput,
+  type FaultsConfig,
+  type OutageInput,
+  type ProviderFaultsInput,
+} from './mock/faults.ts';
+export { sineWav } from './mock/audio-clip.ts';
+export type { MockCall } from './mock/twilio-handler.ts';
+export type { MockCrmRecord } from './mock/hubspot-handler.ts';
+export {
+  mockProviderIds,
+  type MockProviderId,
+  type RecordedRequest,
+  type MockOutcome,
+  type MockReply,
+} from './mock/mock-types.ts';

@@ -1,0 +1,121 @@
+import { STATUS_CODES } from 'node:http';
+import { parseObject } from '../http/json.ts';
+import { AUDIO_CONTENT_TYPE, sineWav } from './audio-clip.ts';
+import type { ProviderHandler } from './provider-handler.ts';
+import { jsonReply, retryAfter } from './replies.ts';
+import type { MockReply } from './mock-types.ts';
+
+/** ElevenLabs' older error shape: `detail.status`; the newer one has `detail.code`. */
+const detail = (status: number, code: string, message: string, headers = {}): MockReply =>
+  jsonReply(status, { detail: { status: code, message } }, headers);
+
+const NAMED: Record<string, () => MockReply> = {
+  quota_exceeded: () =>
+    detail(
+      401,
+      'quota_exceeded',
+      'This request exceeds your quota of 10000. You have 12 credits remaining, while 120 credits are required for this request.',
+    ),
+  invalid_api_key: () => detail(401, 'invalid_api_key', 'Invalid API key'),
+  missing_permissions: () =>
+    detail(
+      401,
+      'missing_permissions',
+      'The API key you used is missing the permission user_read to execute this operation.',
+    ),
+  voice_not_found: () =>
+    detail(400, 'voice_not_found', 'A voice with the voice_id you requested was not found.'),
+  max_character_limit_exceeded: () =>
+    detail(
+      400,
+      'max_character_limit_exceeded',
+      'You are sending too many characters in a single request.',
+    ),
+  concurrent_limit_exceeded: () =>
+    jsonReply(429, {
+      detail: {
+        type: 'rate_limit_error',
+        code: 'concurrent_limit_exceeded',
+        message: 'Too many concurrent requests. Your plan allows 5 concurrent requests.',
+      },
+    }),
+  too_many_concurrent_requests: () =>
+    detail(429, 'too_many_concurrent_requests', 'You have too many concurrent requests.'),
+  rate_limit_exceeded: () => detail(429, 'rate_limit_exceeded', 'Rate limit exceeded.'),
+  system_busy: () =>
+    detail(429, 'system_busy', 'The system is experiencing heavy traffic, please try again.'),
+  validation_error: () =>
+    jsonReply(422, {
+      detail: [{ loc: ['body', 'text'], msg: 'field required', type: 'value_error.missing' }],
+    }),
+};
+
+export interface ElevenLabsMockOptions {
+  /** Characters a month before `quota_exceeded` (default 1,000,000). */
+  characterLimit?: number;
+}
+
+/**
+ * `POST /v1/text-to-speech/{voice_id}`, `GET /v1/user`, `GET /v1/user/subscription`. Counts
+ * the characters spoken; past the limit it answers 401 `quota_exceeded` and `/v1/user` shows
+ * the quota used up.
+ */
+export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): ProviderHandler {
+  const characterLimit = options.characterLimit ?? 1_000_000;
+  let characterCount = 0;
+  const subscription = (now: number) => ({
+    tier: 'creator',
+    status: 'active',
+    character_count: characterCount,
+    character_limit: characterLimit,
+    next_character_count_reset_unix: Math.floor(now / 1000) + 86_400,
+  });
+
+  function speak(body: string): MockReply {
+    const request = parseObject(body);
+    const text = request?.text;
+    if (typeof text !== 'string' || text === '') return NAMED.validation_error!();
+    if (characterCount + text.length > characterLimit) return NAMED.quota_exceeded!();
+    characterCount += text.length;
+    return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: sineWav() };
+  }
+
+  return {
+    id: 'elevenlabs',
+    endpoint(request) {
+      if (request.method === 'POST' && /^\/v1\/text-to-speech\/[^/]+$/.test(request.path))
+        return 'operation';
+      if (request.method === 'GET' && request.path === '/v1/user') return 'probe';
+      if (request.method === 'GET' && request.path === '/v1/user/subscription') return 'other';
+      return undefined;
+    },
+    checkAuth(request) {
+      if (request.headers['xi-api-key']) return undefined;
+      return detail(
+        401,
+        'needs_authorization',
+        'Neither authorization header nor xi-api-key received, please provide one.',
+      );
+    },
+    serve(request, now) {
+      if (request.method === 'POST') return speak(request.body);
+      if (request.path === '/v1/user/subscription') return jsonReply(200, subscription(now));
+      return jsonReply(200, {
+        user_id: 'mock-user',
+        subscription: subscription(now),
+        is_new_user: false,
+      });
+    },
+    contentType: (request) => (request.method === 'POST' ? AUDIO_CONTENT_TYPE : 'application/json'),
+    namedError: (code) => NAMED[code]?.(),
+    // a 5xx carries no code: its message stays "503 Service Unavailable", as in the seed's log
+    statusError: (status, seconds) =>
+      jsonReply(status, { detail: STATUS_CODES[status] ?? 'Error' }, retryAfter(seconds)),
+    rateLimited: (seconds) =>
+      detail(429, 'rate_limit_exceeded', 'Rate limit exceeded.', retryAfter(seconds)),
+    notFound: () => jsonReply(404, { detail: 'Not Found' }),
+    reset() {
+      characterCount = 0;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { sleepOn, SystemClock } from './clock.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+describe('sleepOn', () => {
+  it('resolves when its timer fires and leaves no listener behind', async () => {
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    let done = false;
+    const sleeping = sleepOn(clock, 1_000, controller.signal).then(() => {
+      done = true;
+    });
+    await clock.advance(999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    await sleeping;
+    expect(done).toBe(true);
+    // aborting now must not reject anything or run a stale listener
+    controller.abort(new Error('late'));
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('rejects with the reason when the signal aborts mid-sleep and clears its timer', async () => {
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const sleeping = sleepOn(clock, 60_000, controller.signal);
+    expect(clock.pendingTimers).toBe(1);
+    controller.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('rejects at once on a signal that is already aborted, without a timer', async () => {
+    const clock = new VirtualClock();
+    const reason = new Error('already');
+    await expect(sleepOn(clock, 10, AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('SystemClock', () => {
+  it('refuses a scale that is not positive', () => {
+    expect(() => new SystemClock({ scale: 0 })).toThrow(RangeError);
+    expect(() => new SystemClock({ scale: -1 })).toThrow(RangeError);
+    expect(() => new SystemClock({ scale: Number.NaN })).toThrow(RangeError);
+  });
+
+  it('reads the real time at scale 1', () => {
+    const before = Date.now();
+    const now = new SystemClock().now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('runs a zero-delay timer, and a cleared timer never', async () => {
+    const clock = new SystemClock();
+    const ran: string[] = [];
+    clock.setTimer(() => ran.push('cleared'), 0).clear();
+    await new Promise<void>((resolve) => clock.setTimer(() => resolve(), 0));
+    await clock.sleep(0);
+    expect(ran).toEqual([]);
+  });
+
+  it('sleep rejects with the signal reason when aborted', async () => {
+    const clock = new SystemClock({ scale: 1_000 });
+    const controller = new AbortController();
+    const sleeping = clock.sleep(3_600_000, controller.signal);
+    controller.abort(new Error('cancelled'));
+    await expect(sleeping).rejects.toThrow('cancelled');
+  });
+});

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventEmitter, onListenerError } from './events.ts';
+
+afterEach(() => onListenerError((error) => console.error('an event listener failed:', error)));
+
+describe('EventEmitter', () => {
+  it('delivers to listeners in subscription order until their disposer is called', () => {
+    const emitter = new EventEmitter<number>();
+    const seen: string[] = [];
+    const offA = emitter.subscribe((n) => seen.push(`a${n}`));
+    emitter.subscribe((n) => seen.push(`b${n}`));
+    expect(emitter.hasListeners).toBe(true);
+    expect(emitter.listenerCount).toBe(2);
+    emitter.emit(1);
+    offA();
+    offA();
+    emitter.emit(2);
+    expect(seen).toEqual(['a1', 'b1', 'b2']);
+    expect(emitter.listenerCount).toBe(1);
+  });
+
+  it('a listener that unsubscribes during an emit does not skip the others', () => {
+    const emitter = new EventEmitter<number>();
+    const seen: string[] = [];
+    const off = emitter.subscribe(() => {
+      seen.push('a');
+      off();
+    });
+    emitter.subscribe(() => seen.push('b'));
+    emitter.emit(1);
+    emitter.emit(2);
+    expect(seen).toEqual(['a', 'b', 'b']);
+  });
+
+  it('a throwing listener does not stop the others; its error is reported', () => {
+    const reported: unknown[] = [];
+    onListenerError((error) => reported.push(error));
+    const emitter = new EventEmitter<string>();
+    const seen: string[] = [];
+    const boom = new Error('listener bug');
+    emitter.subscribe(() => {
+      throw boom;
+    });
+    emitter.subscribe((e) => seen.push(e));
+    expect(() => emitter.emit('x')).not.toThrow();
+    expect(seen).toEqual(['x']);
+    expect(reported).toEqual([boom]);
+  });
+
+  it('has no listeners until one subscribes', () => {
+    const emitter = new EventEmitter<number>();
+    expect(emitter.hasListeners).toBe(false);
+    emitter.subscribe(() => undefined)();
+    expect(emitter.hasListeners).toBe(false);
+  });
+});
