@@ -68,6 +68,7 @@ export class CircuitBreaker {
   #generation = 0;
   #openedAt: number | undefined;
   #updatedAt = 0;
+  #sharedVersion = 0;
   #consecutiveFailures = 0;
   #probesInFlight = 0;
   #probeSuccesses = 0;
@@ -201,7 +202,13 @@ export class CircuitBreaker {
 
   /** Adopts a stored or shared snapshot if it is newer than the local state. */
   restore(snapshot: CircuitSnapshot): void {
-    if (snapshot.updatedAt <= this.#updatedAt) return;
+    if (snapshot.version !== undefined) {
+      // the store orders its saves: adopt any later one, even from the same millisecond
+      if (snapshot.version <= this.#sharedVersion) return;
+      this.#sharedVersion = snapshot.version;
+    } else if (snapshot.updatedAt <= this.#updatedAt) {
+      return;
+    }
     this.#consecutiveFailures = snapshot.consecutiveFailures;
     if (snapshot.state === this.#state) {
       this.#openedAt = snapshot.openedAt;

@@ -28,6 +28,24 @@ describe('HealthChecker', () => {
     expect(probedAt).toEqual({ tts: [5_000, 10_000, 15_000], llm: [5_000, 10_000, 15_000] });
   });
 
+  it('start() right after an unawaited stop() keeps one probe loop per service', async () => {
+    const { clock, checker } = setup();
+    const probedAt: number[] = [];
+    checker.register('tts', async (signal) => {
+      probedAt.push(clock.now());
+      await clock.sleep(1_000, signal);
+    });
+    checker.start();
+    await clock.advance(5_500); // the first probe is in flight
+    void checker.stop();
+    checker.start();
+    await clock.advanceTo(14_000); // between probes: 10.5–11.5 s done, next at 16.5 s
+    expect(probedAt).toEqual([5_000, 10_500]);
+    expect(clock.pendingTimers).toBe(1); // one loop, not two
+    await clock.advanceTo(30_000);
+    expect(probedAt).toEqual([5_000, 10_500, 16_500, 22_500, 28_500]);
+  });
+
   it('never overlaps probes: a probe that takes 3 intervals delays the next one', async () => {
     const { clock, checker } = setup({ probeTimeoutMs: 60_000 });
     let inFlight = 0;

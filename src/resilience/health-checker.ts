@@ -97,7 +97,11 @@ export class HealthChecker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    for (const registration of this.#services.values()) this.#schedule(registration);
+    for (const registration of this.#services.values()) {
+      if (registration.timer === undefined && registration.inFlight === undefined) {
+        this.#schedule(registration);
+      }
+    }
   }
 
   /** Stops probing: clears timers, aborts probes in flight and waits for them to settle. */
@@ -136,8 +140,11 @@ export class HealthChecker {
       registration.timer = undefined;
       const service = registration.health.service;
       void (registration.inFlight ?? this.#probe(service, registration)).then(() => {
-        if (this.#running && this.#services.get(service) === registration)
+        // start() after an unawaited stop() may have scheduled this service already
+        const current = this.#services.get(service) === registration;
+        if (this.#running && current && registration.timer === undefined) {
           this.#schedule(registration);
+        }
       });
     }, this.#intervalMs);
   }

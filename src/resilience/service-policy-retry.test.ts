@@ -224,4 +224,22 @@ describe('ServicePolicy retries', () => {
     expect(events.failed).toMatchObject([{ gaveUp: 'probe_failed', retryCount: 0 }]);
     expect(policy.breaker.state).toBe('OPEN');
   });
+
+  it('a retry that lands in half-open becomes the probe and is not retried again', async () => {
+    const { clock, policy, events, drive } = setup({
+      circuitBreaker: { failureThreshold: 100, recoveryTimeoutMs: 2_000 },
+    });
+    let calls = 0;
+    const call = policy.execute(async () => {
+      calls++;
+      throw unavailable();
+    });
+    await clock.advance(1_000); // the call sleeps 5 s before its first retry
+    policy.breaker.open(); // another call opened it; it half-opens at 3 s
+    const error = await drive(call);
+    expect((error as ServiceError).status).toBe(503);
+    expect(calls).toBe(2); // the first attempt, then one probe
+    expect(events.failed).toMatchObject([{ gaveUp: 'probe_failed', retryCount: 1 }]);
+    expect(policy.breaker.state).toBe('OPEN');
+  });
 });

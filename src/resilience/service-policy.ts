@@ -128,7 +128,7 @@ export class ServicePolicy {
     try {
       let permit = breaker.tryAcquire();
       if (permit === REJECTED) throw this.#reject('circuit_open', context);
-      const isProbe = breaker.state === 'HALF_OPEN';
+      let isProbe = breaker.state === 'HALF_OPEN';
       this.retry.budget?.recordCall();
       const timed =
         breaker.measuresDuration || this.#succeeded?.hasListeners || this.#failed?.hasListeners;
@@ -183,6 +183,8 @@ export class ServicePolicy {
             if (breaker.generation !== permit) {
               permit = breaker.tryAcquire();
               if (permit === REJECTED) stop('circuit_opened');
+              // the breaker moved on while we slept: this attempt may now be its probe
+              isProbe = breaker.state === 'HALF_OPEN';
             }
           }
         }

@@ -123,9 +123,24 @@ describe('InMemoryCircuitStateStore', () => {
     store.save(newer);
     store.save({ ...newer, state: 'CLOSED', openedAt: undefined, updatedAt: 1 });
     const loaded = store.load('crm');
-    expect(loaded).toEqual(newer);
+    expect(loaded).toEqual({ ...newer, version: 1 });
     loaded!.state = 'CLOSED';
     expect(store.load('crm')?.state).toBe('OPEN');
     expect(store.load('tts')).toBeUndefined();
+  });
+});
+
+describe('shared state in one millisecond', () => {
+  it('two changes in the same millisecond reach every breaker in order', async () => {
+    const clock = new VirtualClock();
+    const store = new InMemoryCircuitStateStore();
+    const a = breakerOn(clock);
+    const b = breakerOn(clock);
+    await a.attachStore(store);
+    await b.attachStore(store);
+    a.open();
+    a.reset(); // same clock time as the open
+    expect(store.load('crm')?.state).toBe('CLOSED');
+    expect(b.state).toBe('CLOSED');
   });
 });

@@ -10,6 +10,11 @@ export interface CircuitSnapshot {
   consecutiveFailures: number;
   /** When this state was entered; the newer snapshot wins. */
   updatedAt: number;
+  /**
+   * Set by the store on each save, increasing: orders two changes made in the same
+   * millisecond, which `updatedAt` cannot.
+   */
+  version?: number | undefined;
 }
 
 /**
@@ -27,6 +32,7 @@ export interface CircuitStateStore {
 export class InMemoryCircuitStateStore implements CircuitStateStore {
   readonly #snapshots = new Map<string, CircuitSnapshot>();
   readonly #listeners = new Map<string, Set<(snapshot: CircuitSnapshot) => void>>();
+  #version = 0;
 
   load(service: string): CircuitSnapshot | undefined {
     const snapshot = this.#snapshots.get(service);
@@ -36,8 +42,9 @@ export class InMemoryCircuitStateStore implements CircuitStateStore {
   save(snapshot: CircuitSnapshot): void {
     const current = this.#snapshots.get(snapshot.service);
     if (current && current.updatedAt > snapshot.updatedAt) return;
-    this.#snapshots.set(snapshot.service, { ...snapshot });
-    for (const listener of this.#listeners.get(snapshot.service) ?? []) listener({ ...snapshot });
+    const saved = { ...snapshot, version: ++this.#version };
+    this.#snapshots.set(snapshot.service, saved);
+    for (const listener of this.#listeners.get(snapshot.service) ?? []) listener({ ...saved });
   }
 
   subscribe(service: string, listener: (snapshot: CircuitSnapshot) => void): Disposer {
