@@ -163,6 +163,9 @@ export function buildProgram(result: { code: number }): Command {
 export async function main(argv: string[]): Promise<number> {
   const result = { code: 0 };
   const program = buildProgram(result);
+  // The engine's timers are unref'd (a library must not hold a process open); the command
+  // holds it open until it is done, even while every contact waits on a retry or a deferral.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await program.parseAsync(argv);
     return result.code;
@@ -174,5 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`call-agent: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  } finally {
+    clearInterval(keepAlive);
   }
 }
