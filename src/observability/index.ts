@@ -8,7 +8,7 @@ export {
   type ObservedEvent,
 } from './log-record.ts';
 export { toLogRecord } from './log-line.ts';
-export { createRedactor, redact, maskPhoneNumber, type Redactor } from './redact.ts';
+export { createRedactor, redact, maskPhoneNumber, type Redactor } from '../redaction/redact.ts';
 export { formatPretty } from './pretty-format.ts';
 export {
   createLogger,

@@ -4,7 +4,7 @@ import { systemClock, type Clock, type Disposer } from '../resilience/index.ts';
 import { toLogRecord } from './log-line.ts';
 import { LOG_LEVELS, type LogLevel, type LogRecord, type ObservedEvent } from './log-record.ts';
 import { formatPretty } from './pretty-format.ts';
-import { createRedactor, type Redactor } from './redact.ts';
+import { createRedactor, type Redactor } from '../redaction/redact.ts';
 
 /** Receives every record the logger writes, already redacted (e.g. the Google Sheets sink). */
 export interface LogSink {

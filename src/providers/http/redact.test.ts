@@ -13,7 +13,7 @@ describe('redaction', () => {
       ['tok_ABCD1234'],
     );
     expect(text).not.toMatch(/tok_ABCD1234|eyJhbGciOi|xyz987|AAE-abcdef/);
-    expect(text).toContain('Bearer ***');
+    expect(text).toContain('Bearer [REDACTED]');
   });
 
   it('shortText keeps one line and cuts it', () => {
@@ -27,8 +27,8 @@ describe('redaction', () => {
     });
     const copy = sanitizeError(raw, ['s3cr3t-value']);
     expect(copy.name).toBe('TypeError');
-    expect(copy.message).toBe('failed for ***');
-    expect((copy.cause as Error).message).toBe('inner ***');
+    expect(copy.message).toBe('failed for [REDACTED]');
+    expect((copy.cause as Error).message).toBe('inner [REDACTED]');
     expect((copy.cause as { code?: string }).code).toBe('E_X');
   });
 });

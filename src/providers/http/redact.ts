@@ -3,37 +3,14 @@
  * a key (OpenAI: "Incorrect API key provided: sk-…") or the number dialled (Twilio 21211).
  */
 
-const MASK = '***';
-/** Key- and token-like words: OpenAI keys, bearer/basic credentials, Telegram bot tokens. */
-const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bsk-[A-Za-z0-9_*-]{3,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
-  /\bbot\d+:[A-Za-z0-9_-]+/g,
-  /\b\d{6,}:[A-Za-z0-9_-]{30,}\b/g,
-];
-const PHONE = /\+\d[\d\s().-]{6,18}\d/g;
+import { createRedactor, maskPhoneNumber } from '../../redaction/redact.ts';
 
-/** `+14155550123` → `+1415***0123`: the first 5 and last 4 characters stay. */
-export function maskPhone(phone: string): string {
-  const compact = phone.replace(/[\s().-]/g, '');
-  if (compact.length <= 9) return `${compact.slice(0, 2)}${MASK}`;
-  return `${compact.slice(0, 5)}${MASK}${compact.slice(-4)}`;
-}
+/** `+14155550123` → `+1415***0123`. */
+export const maskPhone = maskPhoneNumber;
 
 /** Removes every known secret, key-like token and full phone number from `text`. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join(MASK);
-  }
-  for (const pattern of TOKEN_PATTERNS) {
-    result = result.replace(pattern, (match, scheme?: string) =>
-      typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme)
-        ? `${scheme} ${MASK}`
-        : `${match.slice(0, 3)}${MASK}`,
-    );
-  }
-  return result.replace(PHONE, maskPhone);
+  return createRedactor(secrets)(text);
 }
 
 /** First line of `text`, redacted and cut to `max` characters. */

@@ -76,7 +76,7 @@ describe('HubSpotCrm', () => {
         ),
     });
     const error = await failure(() => echoing.recordCall(contractRecord, live()));
-    expect((error as Error).message).toBe('401 EXPIRED_AUTHENTICATION: token *** expired');
+    expect((error as Error).message).toBe('401 EXPIRED_AUTHENTICATION: token [REDACTED] expired');
     expectNoSecrets(error, [TOKEN]);
   });
 

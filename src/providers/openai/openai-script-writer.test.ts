@@ -67,7 +67,7 @@ describe('OpenAiScriptWriter', () => {
     const { adapter } = inProcess(['invalid_api_key']);
     const error = await failure(() => adapter.writeScript(contractContact, live()));
     expect((error as Error).message).toMatch(
-      /^401 invalid_api_key: Incorrect API key provided: sk-\*\*\*/,
+      /^401 invalid_api_key: Incorrect API key provided: sk-\[REDACTED\]/,
     );
     expect((error as Error).message).not.toContain('0001');
     expectNoSecrets(error, [KEY]);

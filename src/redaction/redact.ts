@@ -1,3 +1,7 @@
+/**
+ * One redactor for every layer: what must never leave the process in a log line, an alert or
+ * an error message. A leaf module: it imports nothing, and any layer may import it.
+ */
 /** Masks secrets and phone numbers in a piece of text. */
 export type Redactor = (text: string) => string;
 
@@ -14,11 +18,12 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, REDACTED],
-  [/\bsk-[A-Za-z0-9_-]{6,}/g, `sk-${REDACTED}`],
+  // OpenAI keys, also as OpenAI echoes them half-masked (`sk-****…0001`).
+  [/\bsk-[A-Za-z0-9_*-]{6,}/g, `sk-${REDACTED}`],
   [/\bya29\.[A-Za-z0-9._-]+/g, `ya29.${REDACTED}`],
   [/\bwhsec_[A-Za-z0-9+/=]+/g, `whsec_${REDACTED}`],
   // A Telegram bot token, in a URL path or alone.
-  [/\/bot\d+:[A-Za-z0-9_-]+/g, `/bot${REDACTED}`],
+  [/(\/|\b)bot\d+:[A-Za-z0-9_-]+/g, `$1bot${REDACTED}`],
   [/\b\d{6,12}:[A-Za-z0-9_-]{30,}/g, REDACTED],
   // The password in a URL's user info (smtp://user:pass@host).
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`],
