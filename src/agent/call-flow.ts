@@ -150,8 +150,16 @@ export class CallFlow {
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };
       }
-      this.#emit({ type: 'contact_deferred', contactId, service, ...verdict });
-      return { kind: 'deferred', notBefore: verdict.notBefore, reason: verdict.reason };
+      const { notBefore, reason, countsAsFailure } = verdict;
+      this.#emit({
+        type: 'contact_deferred',
+        contactId,
+        service,
+        notBefore,
+        reason,
+        countsAsFailure,
+      });
+      return { kind: 'deferred', notBefore, reason };
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
       throw error;

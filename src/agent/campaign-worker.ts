@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CallQueue, ClaimedContact } from '../queue/call-queue.ts';
 import type { Clock } from '../resilience/index.ts';
 import type { CallFlow, ContactOutcome } from './call-flow.ts';
@@ -44,12 +45,24 @@ export class CampaignWorker {
 
   async run(signal?: AbortSignal): Promise<RunEnd> {
     this.#drained = false;
-    const slots = Array.from({ length: this.#options.concurrency }, () => this.#slot(signal));
-    await Promise.all([...slots, this.#outboxLoop(signal)]);
+    // Idle waits end when the run is aborted or drained, so the run ends at once.
+    const idle = new AbortController();
+    setMaxListeners(0, idle.signal); // every idle slot waits on it
+    const onAbort = (): void => idle.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const slots = Array.from({ length: this.#options.concurrency }, () =>
+        this.#slot(idle, signal),
+      );
+      await Promise.all([...slots, this.#outboxLoop(idle.signal, signal)]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
     return this.#drained ? 'drained' : 'aborted';
   }
 
-  async #slot(signal?: AbortSignal): Promise<void> {
+  async #slot(idle: AbortController, signal?: AbortSignal): Promise<void> {
     const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
     while (!signal?.aborted && !this.#drained) {
       const claimed = await queue.claim(workerId, leaseMs);
@@ -59,11 +72,12 @@ export class CampaignWorker {
       }
       if (await this.#isDrained()) {
         this.#drained = true;
+        idle.abort();
         return;
       }
       const dueAt = (await queue.nextDueAt()) ?? Number.POSITIVE_INFINITY;
       const wait = Math.min(idlePollMs, Math.max(0, dueAt - clock.now()));
-      await clock.sleep(wait, signal).catch(() => undefined);
+      await clock.sleep(wait, idle.signal).catch(() => undefined);
     }
   }
 
@@ -83,11 +97,11 @@ export class CampaignWorker {
     }
   }
 
-  async #outboxLoop(signal?: AbortSignal): Promise<void> {
+  async #outboxLoop(idle: AbortSignal, signal?: AbortSignal): Promise<void> {
     const { outbox, clock, idlePollMs } = this.#options;
     while (!signal?.aborted && !this.#drained) {
       await outbox.replay(signal);
-      await clock.sleep(idlePollMs, signal).catch(() => undefined);
+      await clock.sleep(idlePollMs, idle).catch(() => undefined);
     }
   }
 

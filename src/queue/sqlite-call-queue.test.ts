@@ -195,6 +195,25 @@ describe('SqliteCallQueue', () => {
     await queue.close();
   });
 
+  it('never hands out a deferred contact before its fractional not-before time', async () => {
+    const clock = new VirtualClock(1_000);
+    const queue = new SqliteCallQueue({ path: ':memory:', clock });
+    await queue.enqueue([contact(1)]);
+    const claimed = await queue.claim('w', 60_000);
+    await queue.defer('c1', claimed!.leaseToken, {
+      notBefore: 1_166.4, // e.g. a breaker's jittered reopen time
+      reason: 'circuit open',
+      countsAsFailure: false,
+    });
+    await clock.advanceTo(1_166.2);
+    expect(await queue.claim('w', 60_000)).toBeUndefined();
+    await clock.advanceTo(1_166.4);
+    expect(await queue.claim('w', 60_000)).toBeUndefined(); // stored as 1,167
+    await clock.advanceTo(1_167);
+    expect((await queue.claim('w', 60_000))?.contact.id).toBe('c1');
+    await queue.close();
+  });
+
   it('rejects bad options and bad contacts, adding nothing', async () => {
     const clock = new VirtualClock();
     expect(() => new SqliteCallQueue({ path: ':memory:', clock, maxFailedAttempts: 0 })).toThrow(

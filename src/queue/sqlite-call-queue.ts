@@ -168,7 +168,8 @@ export class SqliteCallQueue implements CallQueue {
       now: this.#now(),
       inc: options.countsAsFailure ? 1 : 0,
       max: this.maxFailedAttempts,
-      notBefore: ms(options.notBefore),
+      // rounded up: a deferred contact is never due before the time it was given
+      notBefore: Math.ceil(options.notBefore),
       reason: options.reason,
     });
     if (row === undefined) throw new LeaseLostError(id);
@@ -217,9 +218,9 @@ export class SqliteCallQueue implements CallQueue {
     return this.#sql.outboxSize.get() ?? 0;
   }
 
-  /** The clock's time in whole ms (the columns are integers). */
+  /** The clock's time in whole ms (the columns are integers), never ahead of the clock. */
   #now(): number {
-    return ms(this.#clock.now());
+    return Math.floor(this.#clock.now());
   }
 
   /** Closes the connection; later calls reject. Safe to call twice. */

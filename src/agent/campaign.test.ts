@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  agentEvents,
+  createFlowHarness,
+  operations,
+  type FlowHarness,
+  type FlowHarnessOptions,
+} from './flow-harness.test-support.ts';
+
+/** The campaign as a whole: skipping, giving up, nothing lost, bounded concurrency. */
+
+let harness: FlowHarness | undefined;
+async function scenario(options: FlowHarnessOptions): Promise<FlowHarness> {
+  harness = await createFlowHarness(options);
+  return harness;
+}
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('the campaign', () => {
+  it('an open circuit → CallRejectedEvent per skipped contact, deferred, the queue keeps moving', async () => {
+    const h = await scenario({
+      contacts: 5,
+      // a spent quota is permanent for the service: the first contact opens the circuit
+      faults: { elevenlabs: { script: ['quota_exceeded'] } },
+    });
+    const t0 = h.clock.now();
+    const breaker = h.policy('ElevenLabs').breaker;
+    h.start();
+    await h.runUntil(() => agentEvents(h.log, 'contact_deferred').length === 5);
+
+    // all five were handled in the first instant: nobody waited for the open circuit
+    expect(h.clock.now()).toBe(t0);
+    expect(breaker.state).toBe('OPEN');
+    expect(h.log.find((e) => e.source === 'state')).toMatchObject({
+      service: 'ElevenLabs',
+      to: 'OPEN',
+      reason: 'permanent_error',
+      context: { contactId: 'Contact-1' },
+    });
+    const rejected = h.log.filter((e) => e.source === 'rejected');
+    const skipped = h.contacts.slice(1).map((c) => c.id);
+    expect(rejected.map((e) => e.context.contactId)).toEqual(skipped);
+    for (const event of rejected) {
+      expect(event).toMatchObject({
+        service: 'ElevenLabs',
+        reason: 'circuit_open',
+        circuitState: 'OPEN',
+        retryAfterMs: breaker.nextAttemptAt - t0,
+      });
+    }
+    for (const id of skipped) {
+      expect(await h.queue.status(id)).toMatchObject({
+        state: 'deferred',
+        notBefore: breaker.nextAttemptAt,
+        failedAttempts: 0,
+        reason: 'ElevenLabs circuit OPEN',
+      });
+    }
+    // the one that hit the bad quota is not to blame either
+    expect(await h.queue.status('Contact-1')).toMatchObject({
+      state: 'deferred',
+      failedAttempts: 0,
+    });
+    expect(operations(h.mock, 'elevenlabs')).toHaveLength(1);
+
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.counts()).toMatchObject({ completed: 5, failed: 0 });
+    expect(h.mock.twilioCalls).toHaveLength(5);
+  });
+
+  it('a contact failing transiently while the circuit stays CLOSED fails after max_failed_attempts; nothing is lost', async () => {
+    const h = await scenario({
+      contacts: 6,
+      maxFailedAttempts: 2,
+      faults: {
+        // Twilio down for 30 s, and each script takes 4 s: the contacts reach Twilio one by
+        // one, the early ones use up their attempts, the late ones get through
+        twilio: { outages: [{ durationMs: 30_000, fault: '503' }] },
+        openai: { latencyMs: 4_000 },
+      },
+      config: {
+        services: {
+          twilio: { retry: { max_retries: 0 }, circuit_breaker: { failure_threshold: 100 } },
+        },
+      },
+    });
+    expect(await h.finish()).toBe('drained');
+
+    const counts = await h.queue.counts();
+    expect(counts).toMatchObject({ pending: 0, in_progress: 0, deferred: 0 });
+    expect(counts.completed + counts.failed).toBe(6);
+    expect(counts.failed).toBeGreaterThan(0);
+    expect(counts.completed).toBeGreaterThan(0);
+
+    expect(h.policy('Twilio').breaker.state).toBe('CLOSED');
+    expect(h.log.filter((e) => e.source === 'state' && e.service === 'Twilio')).toEqual([]);
+    const failedEvents = agentEvents(h.log, 'contact_failed');
+    const failed = await h.queue.list('failed');
+    expect(failed.map((s) => s.id).sort()).toEqual(failedEvents.map((e) => e.contactId).sort());
+    for (const status of failed) {
+      expect(status.failedAttempts).toBe(2);
+      expect(status.reason).toMatch(/^gave up after 2 failed attempts: Twilio: 503/);
+      expect(failedEvents.find((e) => e.contactId === status.id)?.service).toBe('Twilio');
+      const phone = h.contacts.find((c) => c.id === status.id)?.phone;
+      expect(h.mock.twilioCalls.filter((c) => c.to === phone)).toEqual([]);
+    }
+    for (const status of await h.queue.list('completed')) {
+      const phone = h.contacts.find((c) => c.id === status.id)?.phone;
+      expect(h.mock.twilioCalls.filter((c) => c.to === phone)).toHaveLength(1);
+    }
+  });
+
+  it('with concurrency 4, at most 4 contacts are in flight at once', async () => {
+    const h = await scenario({
+      contacts: 10,
+      concurrency: 4,
+      faults: { twilio: { latencyMs: 2_000 } },
+    });
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.counts()).toMatchObject({ completed: 10 });
+
+    // each create call is in flight for the 2 s of latency
+    const creates = operations(h.mock, 'twilio').map((r) => r.at);
+    expect(creates).toHaveLength(10);
+    const inFlightAt = (t: number): number =>
+      creates.filter((at) => at <= t && t < at + 2_000).length;
+    const peak = Math.max(...creates.map(inFlightAt));
+    expect(peak).toBe(4);
+    // contacts: started (first step) and settled (last event) per contact, overlap ≤ 4
+    const spans = h.contacts.map((c) => {
+      const times = h.log
+        .filter(
+          (e) =>
+            (e.source === 'succeeded' && e.context.contactId === c.id) ||
+            (e.source === 'agent' && e.contactId === c.id),
+        )
+        .map((e) => e.timestamp);
+      return { from: Math.min(...times), to: Math.max(...times) };
+    });
+    const overlapping = (t: number) => spans.filter((s) => s.from <= t && t < s.to).length;
+    expect(Math.max(...spans.map((s) => overlapping(s.from)))).toBe(4);
+  });
+});
