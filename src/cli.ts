@@ -12,6 +12,14 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+/** A TCP port; 0 lets the system pick a free one. */
+function portNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535)
+    throw new InvalidArgumentError('expected a port number from 0 (any free port) to 65535');
+  return number;
+}
+
 function positiveNumber(value: string): number {
   const number = Number(value);
   if (!(number > 0)) throw new InvalidArgumentError('expected a number > 0');
@@ -110,7 +118,7 @@ export function buildProgram(result: { code: number }): Command {
         positiveNumber,
       )
       .option('--summary-json <file>', 'write the end-of-run summary as JSON')
-      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', positiveInteger),
+      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber),
   ).action(
     async (
       contactsFile: string,
@@ -144,7 +152,7 @@ export function buildProgram(result: { code: number }): Command {
     .description(
       'serve fault-injecting mock providers on loopback and print the variables to export',
     )
-    .option('--port <n>', 'port to listen on (default: any free port)', positiveInteger)
+    .option('--port <n>', 'port to listen on (default: any free port)', portNumber)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { port?: number; host: string }) => {
       result.code = await mockProvidersCommand({ ...flags, signal: interruptSignal() });

@@ -50,6 +50,8 @@ export function createSession(options: SessionOptions): {
       timeoutMs: config.health_check.timeout * 1000,
     },
     concurrency: options.concurrency,
+    // A contact whose step failed after its retries waits as long as an open breaker would.
+    retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
   });

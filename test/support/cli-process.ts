@@ -3,6 +3,15 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/call-agent.js', import.meta.url));
 
+/** Children still running, so a failed test can stop what it started (`stopAllClis`). */
+const running = new Set<ChildProcess>();
+
+export interface CliOptions {
+  /** Added to a clean environment (PATH, HOME, NODE_ENV=test only). */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
 /** A `call-agent` child process whose output is collected as it comes. */
 export interface CliProcess {
   child: ChildProcess;
@@ -17,13 +26,12 @@ export interface CliProcess {
     match: (line: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ) => Promise<void>;
+  /** Resolves when stdout (as text) satisfies `match`. */
+  waitForStdout: (match: (stdout: string) => boolean, timeoutMs?: number) => Promise<void>;
 }
 
 /** Starts `call-agent <args>` with `env` added to a clean environment. */
-export function startCli(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): CliProcess {
+export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -35,6 +43,7 @@ export function startCli(
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let out = '';
   let err = '';
   const watchers: Array<() => void> = [];
@@ -45,8 +54,12 @@ export function startCli(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
+  // 'close' (not 'exit'): every byte of stdout and stderr has been read by then.
   const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal ?? -1);
+    });
   });
   const jsonLines = (): Array<Record<string, unknown>> =>
     out
@@ -59,46 +72,95 @@ export function startCli(
           return [];
         }
       });
-  const waitForLine = (
-    match: (line: Record<string, unknown>) => boolean,
-    timeoutMs = 20_000,
-  ): Promise<void> =>
+  const waitForStdout = (match: (stdout: string) => boolean, timeoutMs = 20_000): Promise<void> =>
     new Promise((resolve, reject) => {
+      const stop = (): void => {
+        clearTimeout(timer);
+        const at = watchers.indexOf(check);
+        if (at >= 0) watchers.splice(at, 1);
+      };
       const check = (): void => {
-        if (jsonLines().some(match)) {
-          clearTimeout(timer);
-          watchers.splice(watchers.indexOf(check), 1);
+        if (match(out)) {
+          stop();
           resolve();
         }
       };
       const timer = setTimeout(() => {
-        watchers.splice(watchers.indexOf(check), 1);
-        reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`));
+        stop();
+        reject(new Error(`no matching output within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`));
       }, timeoutMs);
       watchers.push(check);
       check();
       void exited.then(() => {
-        if (watchers.includes(check)) {
-          clearTimeout(timer);
-          watchers.splice(watchers.indexOf(check), 1);
-          reject(new Error(`process exited before a matching line; stderr: ${err.slice(-2000)}`));
-        }
+        if (!watchers.includes(check)) return;
+        stop();
+        reject(new Error(`process exited before a matching output; stderr: ${err.slice(-2000)}`));
       });
     });
-  return { child, stdout: () => out, stderr: () => err, jsonLines, exited, waitForLine };
+  const waitForLine = (
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<void> => waitForStdout(() => jsonLines().some(match), timeoutMs);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    jsonLines,
+    exited,
+    waitForLine,
+    waitForStdout,
+  };
 }
 
-/** Runs `call-agent <args>` to the end. */
-export async function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<{
+export interface CliResult {
   code: number | string;
   stdout: string;
   stderr: string;
   lines: Array<Record<string, unknown>>;
-}> {
-  const process = startCli(args, options);
-  const code = await process.exited;
-  return { code, stdout: process.stdout(), stderr: process.stderr(), lines: process.jsonLines() };
+}
+
+/**
+ * Runs `call-agent <args>` to the end. With `timeoutMs`, a child still running then is killed
+ * (SIGKILL) and the promise rejects, so a hung run fails its test instead of outliving it.
+ */
+export async function runCli(
+  args: string[],
+  options: CliOptions & { timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const cli = startCli(args, options);
+  return finished(cli, options.timeoutMs);
+}
+
+/** Waits for a started child to end (killing it after `timeoutMs`) and returns its output. */
+export async function finished(cli: CliProcess, timeoutMs?: number): Promise<CliResult> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(() => {
+      timedOut = true;
+      cli.child.kill('SIGKILL');
+    }, timeoutMs);
+  }
+  const code = await cli.exited;
+  clearTimeout(timer);
+  if (timedOut) {
+    throw new Error(
+      `call-agent still running after ${timeoutMs} ms (killed); stderr: ${cli.stderr().slice(-2000)}`,
+    );
+  }
+  return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.jsonLines() };
+}
+
+/** Kills (SIGKILL, by pid) every child started here that is still running. */
+export async function stopAllClis(): Promise<void> {
+  const left = [...running];
+  await Promise.all(
+    left.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('close', () => resolve());
+          if (!child.kill('SIGKILL')) resolve();
+        }),
+    ),
+  );
 }
