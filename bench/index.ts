@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { benchEngine } from './engine-bench.ts';
 
 const RESPAWNED = 'CALL_AGENT_BENCH_RESPAWNED';
+/** Issue 4: the SQLite queue alone, claim + complete pairs per second. */
+const QUEUE_TARGET_OPS = 5_000;
 
 type Bench = () => Promise<Record<string, number>>;
 
@@ -30,6 +32,20 @@ async function optional(file: string, exportName: string): Promise<Bench | undef
   return typeof bench === 'function' ? (bench as Bench) : undefined;
 }
 
+/** Prints the queue's rate against the issue's target and adds the ratio to its figures. */
+function withQueueTarget(bench: Bench): Bench {
+  return async () => {
+    const result = await bench();
+    const ops = result.opsPerSecond ?? 0;
+    const ratio = Number((ops / QUEUE_TARGET_OPS).toFixed(2));
+    const verdict = ratio >= 1 ? 'meets' : 'BELOW';
+    console.log(
+      `\nqueue (SQLite file, WAL): ${ops} claim+complete ops/s = ${ratio} x the ${QUEUE_TARGET_OPS} ops/s target (${verdict})`,
+    );
+    return { ...result, targetOpsPerSecond: QUEUE_TARGET_OPS, ratio };
+  };
+}
+
 async function main(): Promise<void> {
   const status = respawnWithGc();
   if (status !== undefined) {
@@ -38,7 +54,9 @@ async function main(): Promise<void> {
   }
   const benches: Array<[string, Bench]> = [['engine', benchEngine]];
   const queue = await optional('./queue-bench.ts', 'benchQueue');
-  if (queue) benches.push(['queue', queue]);
+  if (queue) benches.push(['queue', withQueueTarget(queue)]);
+  const agent = await optional('./agent-bench.ts', 'benchAgent');
+  if (agent) benches.push(['agent', agent]);
   const results: Record<string, Record<string, number>> = {};
   for (const [name, bench] of benches) results[name] = await bench();
   console.log('\nresults (JSON):');

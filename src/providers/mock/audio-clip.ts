@@ -37,4 +37,12 @@ export function sineWav(options: ToneOptions = {}): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+let defaultClip: Uint8Array | undefined;
+
+/** `sineWav()` with the default tone, made once; each call returns its own copy. */
+export function defaultToneWav(): Uint8Array {
+  defaultClip ??= sineWav();
+  return defaultClip.slice();
+}
+
 export const AUDIO_CONTENT_TYPE = 'audio/wav';

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { parseObject } from '../http/json.ts';
-import { AUDIO_CONTENT_TYPE, sineWav } from './audio-clip.ts';
+import { AUDIO_CONTENT_TYPE, defaultToneWav } from './audio-clip.ts';
 import type { ProviderHandler } from './provider-handler.ts';
 import { jsonReply, retryAfter } from './replies.ts';
 import type { MockReply } from './mock-types.ts';
@@ -77,7 +77,7 @@ export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): Pr
     if (typeof text !== 'string' || text === '') return NAMED.validation_error!();
     if (characterCount + text.length > characterLimit) return NAMED.quota_exceeded!();
     characterCount += text.length;
-    return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: sineWav() };
+    return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: defaultToneWav() };
   }
 
   return {

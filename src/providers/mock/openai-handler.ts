@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { isRecord, parseObject as parse } from '../http/json.ts';
-import { AUDIO_CONTENT_TYPE, sineWav } from './audio-clip.ts';
+import { AUDIO_CONTENT_TYPE, defaultToneWav } from './audio-clip.ts';
 import type { ProviderHandler } from './provider-handler.ts';
 import { jsonReply, retryAfter } from './replies.ts';
 import type { MockReply, MockRequest } from './mock-types.ts';
@@ -104,7 +104,7 @@ function speech(request: MockRequest): MockReply {
   if (!body || typeof body.input !== 'string' || body.input === '') {
     return error(400, "'input' is required", 'invalid_request_error', null);
   }
-  return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: sineWav() };
+  return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: defaultToneWav() };
 }
 
 /** `POST /v1/chat/completions`, `POST /v1/audio/speech`, `GET /v1/models`. */
