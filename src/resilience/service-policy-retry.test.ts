@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentServiceError, TransientServiceError, type ServiceError } from './errors.ts';
-import type {
-  CallFailedEvent,
-  CallRejectedEvent,
-  CallSucceededEvent,
-  RetryScheduledEvent,
-} from './policy-events.ts';
-import { ServicePolicy, type ServicePolicyOptions } from './service-policy.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import { setup } from './policy-harness.test-support.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const unavailable = (retryAfterMs?: number): TransientServiceError =>
@@ -16,39 +9,6 @@ const unavailable = (retryAfterMs?: number): TransientServiceError =>
     status: 503,
     retryAfterMs,
   });
-
-function setup(overrides: Partial<ServicePolicyOptions> = {}) {
-  const clock = new VirtualClock();
-  const policy = new ServicePolicy({
-    service: 'tts',
-    clock,
-    retry: { maxRetries: 3, initialDelayMs: 5_000, backoffFactor: 2, jitter: 'none' },
-    circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 10_000 },
-    ...overrides,
-  });
-  const events = {
-    retries: [] as RetryScheduledEvent[],
-    succeeded: [] as CallSucceededEvent[],
-    failed: [] as CallFailedEvent[],
-    rejected: [] as CallRejectedEvent[],
-  };
-  policy.onRetryScheduled((e) => events.retries.push(e));
-  policy.onCallSucceeded((e) => events.succeeded.push(e));
-  policy.onCallFailed((e) => events.failed.push(e));
-  policy.onCallRejected((e) => events.rejected.push(e));
-  /** Runs the clock until `promise` settles; returns the value or the error. */
-  async function drive<T>(promise: Promise<T>): Promise<T | unknown> {
-    let done = false;
-    const outcome = promise.then(
-      (v) => v,
-      (e: unknown) => e,
-    );
-    void outcome.then(() => (done = true));
-    expect(await clock.runUntil(() => done)).toBe(true);
-    return outcome;
-  }
-  return { clock, policy, events, drive };
-}
 
 describe('ServicePolicy retries', () => {
   it('retries transient errors with backoff and counts the call once', async () => {
