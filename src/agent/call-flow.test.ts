@@ -268,4 +268,19 @@ describe('the call flow', () => {
     );
     expect(h.mock.twilioCalls).toHaveLength(4);
   });
+
+  it('a record the CRM refuses (400) is not put in the outbox and blocks nothing', async () => {
+    const h = await scenario({
+      contacts: 3,
+      faults: { hubspot: { script: ['400'] } },
+    });
+    h.start();
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.counts()).toMatchObject({ completed: 3 });
+    expect(await h.queue.outboxSize()).toBe(0);
+    expect(h.mock.crmRecords).toHaveLength(2);
+    const refused = agentEvents(h.log, 'step_degraded');
+    expect(refused.map((e) => e.fallback)).toEqual(['no CRM record (refused)']);
+    expect((await h.queue.status(refused[0]!.contactId))?.checkpoints.crmDone).toBe('rejected');
+  });
 });

@@ -10,6 +10,7 @@ import type { CallQueue, Checkpoints, ClaimedContact } from '../queue/call-queue
 import { LeaseLostError } from '../queue/call-queue.ts';
 import {
   describeError,
+  isPermanentError,
   withFallback,
   type Alternative,
   type EventEmitter,
@@ -253,7 +254,7 @@ export class CallFlow {
     checkpoints: Checkpoints,
     degraded: boolean,
     signal?: AbortSignal,
-  ): Promise<'recorded' | 'outbox'> {
+  ): Promise<NonNullable<Checkpoints['crmDone']>> {
     const { provider, policy } = this.#services.crm;
     const record: CallRecord = {
       contactId: contact.id,
@@ -273,6 +274,11 @@ export class CallFlow {
       return 'recorded';
     } catch (error) {
       this.#throwIfAborted(policy, error, signal);
+      if (isPermanentError(error) && error.scope === 'request') {
+        // the CRM refuses this record itself: replaying it would only block the outbox
+        this.#degraded(contact.id, provider.service, 'no CRM record (refused)', error);
+        return 'rejected';
+      }
       await this.#queue.addToOutbox(contact.id, record);
       this.#degraded(contact.id, provider.service, 'CRM outbox', error);
       return 'outbox';

@@ -45,20 +45,31 @@ export class CampaignWorker {
 
   async run(signal?: AbortSignal): Promise<RunEnd> {
     this.#drained = false;
-    // Idle waits end when the run is aborted or drained, so the run ends at once.
+    // `stop` ends the run: the caller's abort, or a slot that failed (the others must not
+    // go on calling unseen). `idle` also wakes idle waits once drained, so the run ends at once.
+    const stop = new AbortController();
     const idle = new AbortController();
+    setMaxListeners(0, stop.signal); // every contact in flight listens to it
     setMaxListeners(0, idle.signal); // every idle slot waits on it
-    const onAbort = (): void => idle.abort(signal?.reason);
+    stop.signal.addEventListener('abort', () => idle.abort(stop.signal.reason), { once: true });
+    const onAbort = (): void => stop.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const failures: unknown[] = [];
+    const guard = (loop: Promise<void>): Promise<void> =>
+      loop.catch((error: unknown) => {
+        failures.push(error);
+        stop.abort(error);
+      });
     try {
       const slots = Array.from({ length: this.#options.concurrency }, () =>
-        this.#slot(idle, signal),
+        guard(this.#slot(idle, stop.signal)),
       );
-      await Promise.all([...slots, this.#outboxLoop(idle.signal, signal)]);
+      await Promise.all([...slots, guard(this.#outboxLoop(idle.signal, stop.signal))]);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    if (failures.length > 0) throw failures[0];
     return this.#drained ? 'drained' : 'aborted';
   }
 
@@ -84,15 +95,20 @@ export class CampaignWorker {
   async #work(claimed: ClaimedContact, signal?: AbortSignal): Promise<void> {
     const { queue, clock, leaseMs, flow, onOutcome } = this.#options;
     const id = claimed.contact.id;
+    let done = false;
     let renewal = clock.setTimer(function renew() {
-      void queue.renew(id, claimed.leaseToken, leaseMs).then((held) => {
-        if (held) renewal = clock.setTimer(renew, leaseMs / 3);
-      });
+      queue.renew(id, claimed.leaseToken, leaseMs).then(
+        (held) => {
+          if (held && !done) renewal = clock.setTimer(renew, leaseMs / 3);
+        },
+        () => undefined, // a failed renewal only lets the lease run out
+      );
     }, leaseMs / 3);
     try {
       const outcome = await flow.process(claimed, signal);
       onOutcome?.(id, outcome);
     } finally {
+      done = true;
       renewal.clear();
     }
   }

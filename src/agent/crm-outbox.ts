@@ -1,6 +1,6 @@
 import type { CallRecord, Crm } from '../providers/ports.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
-import type { EventEmitter } from '../resilience/index.ts';
+import { describeError, isPermanentError, type EventEmitter } from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { ServiceBinding } from './call-flow.ts';
 
@@ -56,9 +56,22 @@ export class CrmOutbox {
             context: { contactId: entry.contactId, outbox: true },
           },
         );
-      } catch {
-        await this.#queue.markOutboxAttempt(entry.id);
-        break;
+      } catch (error) {
+        if (!(isPermanentError(error) && error.scope === 'request')) {
+          await this.#queue.markOutboxAttempt(entry.id);
+          break; // the CRM is still unwell: the entry waits for the next round
+        }
+        // the CRM refuses this record itself: drop it so it cannot block the ones behind it
+        await this.#queue.removeFromOutbox(entry.id);
+        this.#events.emit({
+          type: 'step_degraded',
+          timestamp: policy.clock.now(),
+          contactId: entry.contactId,
+          service: provider.service,
+          fallback: 'no CRM record (refused)',
+          reason: describeError(error).message,
+        });
+        continue;
       }
       await this.#queue.removeFromOutbox(entry.id);
       replayed++;

@@ -82,6 +82,7 @@ export async function runToEnd(
     ended = 'interrupted';
     stop.abort(options.signal?.reason);
   };
+  if (options.signal?.aborted) onSignal();
   options.signal?.addEventListener('abort', onSignal, { once: true });
   const deadline =
     options.maxDurationMs === undefined

@@ -11,9 +11,11 @@ export async function mockProvidersCommand(options: {
     `# mock providers at ${running.origin} (faults: POST ${running.origin}/__faults, requests: GET ${running.origin}/__requests)\n`,
   );
   process.stdout.write(`${formatEnvExports(running.baseUrls)}\n`);
-  await new Promise<void>((resolve) =>
-    options.signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
+  if (!options.signal.aborted) {
+    await new Promise<void>((resolve) =>
+      options.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+  }
   await running.close();
   return 0;
 }

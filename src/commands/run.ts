@@ -50,11 +50,6 @@ export async function run(options: RunOptions): Promise<number> {
   }
   try {
     const providers = providersFromEnv(env, { clock });
-    const queue = new SqliteCallQueue({
-      path: options.db,
-      clock,
-      maxFailedAttempts: options.config.queue.max_failed_attempts,
-    });
     const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
     const observers = await createObservers({
       env,
@@ -64,46 +59,54 @@ export async function run(options: RunOptions): Promise<number> {
       sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
     });
     try {
-      const imported = await importContacts({ path: options.contactsFile }, { queue });
-      for (const error of imported.errors) {
-        options.print(error.formatted);
-        observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
-      }
-      const added = imported.enqueued?.added ?? 0;
-      const duplicates = imported.enqueued?.duplicates ?? 0;
-      options.print(
-        `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
-      );
-      const { campaign, dispose } = createSession({
-        config: options.config,
-        providers,
-        queue,
-        audio: new FileAudioStore({
-          dir: join(dataDir, 'audio'),
-          publicBaseUrl: options.audioBaseUrl,
-        }),
+      const queue = new SqliteCallQueue({
+        path: options.db,
         clock,
-        concurrency: options.concurrency,
-        observers,
+        maxFailedAttempts: options.config.queue.max_failed_attempts,
       });
       try {
-        const summary = await runToEnd(campaign, queue, {
-          signal: options.signal,
-          maxDurationMs:
-            options.maxDurationSeconds === undefined
-              ? undefined
-              : options.maxDurationSeconds * 1000,
+        const imported = await importContacts({ path: options.contactsFile }, { queue });
+        for (const error of imported.errors) {
+          options.print(error.formatted);
+          observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
+        }
+        const added = imported.enqueued?.added ?? 0;
+        const duplicates = imported.enqueued?.duplicates ?? 0;
+        options.print(
+          `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
+        );
+        const { campaign, dispose } = createSession({
+          config: options.config,
+          providers,
+          queue,
+          audio: new FileAudioStore({
+            dir: join(dataDir, 'audio'),
+            publicBaseUrl: options.audioBaseUrl,
+          }),
+          clock,
+          concurrency: options.concurrency,
+          observers,
         });
-        options.print(formatSummary(summary));
-        if (options.summaryJson)
-          await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
-        return exitCodeFor(summary);
+        try {
+          const summary = await runToEnd(campaign, queue, {
+            signal: options.signal,
+            maxDurationMs:
+              options.maxDurationSeconds === undefined
+                ? undefined
+                : options.maxDurationSeconds * 1000,
+          });
+          options.print(formatSummary(summary));
+          if (options.summaryJson)
+            await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+          return exitCodeFor(summary);
+        } finally {
+          dispose();
+        }
       } finally {
-        dispose();
+        await queue.close();
       }
     } finally {
       await observers.close();
-      await queue.close();
     }
   } finally {
     await mock?.close();

@@ -29,8 +29,8 @@ export interface Checkpoints {
   /** Set just before the call is placed: from then on a retry must look the call up first. */
   callStartedAt?: number | undefined;
   callSid?: string | undefined;
-  /** Set when the CRM has the record, or when it went to the outbox. */
-  crmDone?: 'recorded' | 'outbox' | undefined;
+  /** Set when the CRM has the record, when it went to the outbox, or when the CRM refused it. */
+  crmDone?: 'recorded' | 'outbox' | 'rejected' | undefined;
 }
 
 export interface ClaimedContact {
