@@ -9,10 +9,11 @@ import {
   type HttpResult,
 } from './fetch-with-deadline.ts';
 import type { ProviderKind } from './provider-kind.ts';
+import { nodeHttpFetch } from './node-http-fetch.ts';
 
 /** Transport options every adapter takes. */
 export interface HttpOptions {
-  /** Default: the global fetch. The in-process mock's fetch runs adapters without sockets. */
+  /** Default: `nodeHttpFetch` (node:http, keep-alive). The in-process mock's fetch runs adapters without sockets. */
   fetch?: FetchLike | undefined;
   /** Default: the system clock. Deadlines run on it. */
   clock?: Clock | undefined;
@@ -23,7 +24,7 @@ export interface HttpOptions {
 }
 
 export const httpDefaults = {
-  fetch: ((input, init) => globalThis.fetch(input, init)) as FetchLike,
+  fetch: nodeHttpFetch,
   clock: systemClock as Clock,
   ttfbMs: 10_000,
   totalMs: 30_000,
