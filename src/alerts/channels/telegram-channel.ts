@@ -1,7 +1,7 @@
 import { PermanentServiceError, TransientServiceError } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
-import { httpStatusError, networkError } from './http-error.ts';
+import { httpStatusError, networkError } from '../../http-errors/http-errors.ts';
 
 export interface TelegramChannelOptions {
   /** TELEGRAM_BOT_TOKEN. It is part of the URL path: never logged, never in an error. */

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
-import { httpStatusError, networkError, parseRetryAfter } from './http-error.ts';
+import { httpStatusError, networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
 import { signWebhook, webhookSigningKey } from './standard-webhooks.ts';
 
 export interface WebhookChannelOptions {

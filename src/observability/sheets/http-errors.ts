@@ -1,17 +1,7 @@
-import {
-  PermanentServiceError,
-  TransientServiceError,
-  type ServiceError,
-} from '../../resilience/index.ts';
+import { httpStatusError, parseRetryAfter } from '../../http-errors/http-errors.ts';
+import type { ServiceError } from '../../resilience/index.ts';
 
-/** `Retry-After` in seconds or as an HTTP date, in ms from `nowMs`. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
+export { networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {
@@ -43,22 +33,6 @@ export async function googleHttpError(
   const body = await response.text().catch(() => '');
   const detail = detailOf(body)?.slice(0, 200);
   const status = response.status;
-  const message = `${service}: HTTP ${status}${detail ? ` ${detail}` : ''}`;
-  if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), nowMs);
-    return new TransientServiceError(message, { service, status, retryAfterMs });
-  }
-  return new PermanentServiceError(message, { service, status, scope: 'service' });
-}
-
-/** A fetch that threw: the abort reason when the signal aborted, else a transient error. */
-export function networkError(service: string, error: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason;
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  return new TransientServiceError(`${service}: request failed (${code ?? 'network error'})`, {
-    service,
-    providerCode: code,
-  });
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), nowMs);
+  return httpStatusError(service, status, detail, retryAfterMs);
 }

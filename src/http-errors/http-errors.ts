@@ -1,8 +1,13 @@
+/**
+ * HTTP outcomes → the engine's taxonomy for our own outgoing channels (alert webhooks,
+ * Telegram, Google Sheets): shared by alerts/ and observability/, which may not import the
+ * provider classifier. A leaf beside the engine: it imports only resilience/.
+ */
 import {
   PermanentServiceError,
   TransientServiceError,
   type ServiceError,
-} from '../../resilience/index.ts';
+} from '../resilience/index.ts';
 
 /** `Retry-After` in seconds or as an HTTP date, in ms from `nowMs`. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
@@ -15,8 +20,8 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 
 /**
  * An HTTP answer that is not 2xx: 408, 425, 429 and 5xx are transient; any other 4xx is
- * permanent for the channel (wrong URL, revoked hook, bad token) — an alert channel never
- * has a "bad request" that is the alert's own fault. The message carries no URL.
+ * permanent for the service (wrong URL, revoked hook, bad token, no access) — a log or alert
+ * channel never has a "bad request" that is the message's own fault. The message carries no URL.
  */
 export function httpStatusError(
   service: string,
