@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpenAiSpeech } from '../providers/index.ts';
 import {
   agentEvents,
   CHAT,
   contactNo,
-  createFlowHarness,
   crmContactId,
   operations,
   SPEECH,
-  type FlowHarness,
-  type FlowHarnessOptions,
+  TTS,
+  useScenarios,
 } from './flow-harness.test-support.ts';
 
 /**
@@ -17,17 +16,7 @@ import {
  * adapters, the SQLite queue and the in-process mock providers, on virtual time.
  */
 
-let harness: FlowHarness | undefined;
-async function scenario(options: FlowHarnessOptions): Promise<FlowHarness> {
-  harness = await createFlowHarness(options);
-  return harness;
-}
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-const TTS = /\/text-to-speech\//;
+const scenario = useScenarios();
 
 describe('the call flow', () => {
   it('happy path: every contact completed, each step once per contact, CRM records, events', async () => {

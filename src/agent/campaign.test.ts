@@ -1,23 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  agentEvents,
-  createFlowHarness,
-  operations,
-  type FlowHarness,
-  type FlowHarnessOptions,
-} from './flow-harness.test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { agentEvents, operations, useScenarios } from './flow-harness.test-support.ts';
 
 /** The campaign as a whole: skipping, giving up, nothing lost, bounded concurrency. */
 
-let harness: FlowHarness | undefined;
-async function scenario(options: FlowHarnessOptions): Promise<FlowHarness> {
-  harness = await createFlowHarness(options);
-  return harness;
-}
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const scenario = useScenarios();
 
 describe('the campaign', () => {
   it('an open circuit → CallRejectedEvent per skipped contact, deferred, the queue keeps moving', async () => {

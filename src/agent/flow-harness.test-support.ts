@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { parseConfig, policyFor, SERVICE_KEYS, type ServiceKey } from '../config.ts';
 import {
   createInProcessFetch,
@@ -226,6 +227,7 @@ export function operations(
 }
 
 export const CHAT = /\/chat\/completions$/;
+export const TTS = /\/text-to-speech\//;
 export const SPEECH = /\/audio\/speech$/;
 
 /** Twilio call look-ups (`GET …/Calls.json?To=`). */
@@ -236,4 +238,20 @@ export function callLookUps(mock: MockProviders): RecordedRequest[] {
 /** The contact id in a CRM record the mock holds. */
 export function crmContactId(record: MockCrmRecord): string | undefined {
   return /^Contact: (.+)$/m.exec(record.properties.hs_call_body ?? '')?.[1];
+}
+
+/**
+ * For a test file: returns `scenario(options)`, which builds a harness that is closed after
+ * each test.
+ */
+export function useScenarios(): (options: FlowHarnessOptions) => Promise<FlowHarness> {
+  let harness: FlowHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  return async (options) => {
+    harness = await createFlowHarness(options);
+    return harness;
+  };
 }

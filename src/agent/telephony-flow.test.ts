@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   agentEvents,
   callLookUps,
   CHAT,
   contactNo,
-  createFlowHarness,
   operations,
   type FlowHarness,
-  type FlowHarnessOptions,
+  TTS,
+  useScenarios,
 } from './flow-harness.test-support.ts';
 
 /**
@@ -15,17 +15,7 @@ import {
  * blocking the queue, and an ambiguous failure never calls a person twice.
  */
 
-let harness: FlowHarness | undefined;
-async function scenario(options: FlowHarnessOptions): Promise<FlowHarness> {
-  harness = await createFlowHarness(options);
-  return harness;
-}
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-const TTS = /\/text-to-speech\//;
+const scenario = useScenarios();
 
 /** How many calls the mock holds per number. */
 function callsPerNumber(h: FlowHarness): Map<string, number> {
