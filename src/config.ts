@@ -216,3 +216,23 @@ export function policyFor(config: AppConfig, service: ServiceKey): PolicyConfig 
     bulkhead: { ...config.bulkhead, ...override.bulkhead },
   };
 }
+
+/** Config key of each provider's service name; the fallback voice is OpenAI's too. */
+const SERVICE_KEY_OF: Readonly<Record<string, ServiceKey>> = {
+  OpenAI: 'openai',
+  'OpenAI TTS': 'openai',
+  ElevenLabs: 'elevenlabs',
+  Twilio: 'twilio',
+  HubSpot: 'hubspot',
+};
+
+/**
+ * The policy of a provider by its service name (`ElevenLabs` …): that service's overrides,
+ * or the top-level policy for a service the configuration has no key for.
+ */
+export function policyForService(config: AppConfig, service: string): PolicyConfig {
+  const key = SERVICE_KEY_OF[service];
+  if (key) return policyFor(config, key);
+  const { retry, circuit_breaker, timeout, bulkhead } = config;
+  return { retry, circuit_breaker, timeout, bulkhead };
+}

@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { parseConfig, policyFor, SERVICE_KEYS, type ServiceKey } from '../config.ts';
+import { parseConfig, policyForService } from '../config.ts';
 import {
   createInProcessFetch,
   IN_PROCESS_ORIGIN,
@@ -63,15 +63,6 @@ const LIVELOCK_DEFERRALS = 20;
 
 const harnessDefaults = { contacts: 3, concurrency: 1, maxFailedAttempts: 5, seed: 7 };
 
-const keyOf: Record<string, ServiceKey> = {
-  OpenAI: 'openai',
-  ElevenLabs: 'elevenlabs',
-  Twilio: 'twilio',
-  HubSpot: 'hubspot',
-  // the fallback voice is OpenAI's too, with its own breaker
-  'OpenAI TTS': 'openai',
-};
-
 /** The n-th contact of a harness (1-based). */
 export function contactNo(n: number): QueuedContactData {
   return { id: `Contact-${n}`, name: `Contact ${n}`, phone: `+1415555${String(100 + n)}0` };
@@ -124,11 +115,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
   const providers = makeProviders();
   const campaign = new Campaign({
     providers,
-    policyConfig: (service) => {
-      const key = keyOf[service];
-      if (!key || !SERVICE_KEYS.includes(key)) throw new Error(`no config for ${service}`);
-      return policyFor(config, key);
-    },
+    policyConfig: (service) => policyForService(config, service),
     queue,
     audio: new MemoryAudioStore(),
     clock,

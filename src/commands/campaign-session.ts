@@ -1,19 +1,11 @@
 import type { AudioStore } from '../agent/audio-store.ts';
 import { Campaign } from '../agent/campaign.ts';
-import { policyFor, SERVICE_KEYS, type AppConfig, type ServiceKey } from '../config.ts';
+import { policyForService, type AppConfig } from '../config.ts';
 import type { Providers } from '../providers/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
 import { VirtualClock, type Clock } from '../resilience/index.ts';
 import type { Observers } from './observers.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
-
-/** Config key of each provider's service name. */
-const keyOf: Record<string, ServiceKey> = {
-  OpenAI: 'openai',
-  ElevenLabs: 'elevenlabs',
-  Twilio: 'twilio',
-  HubSpot: 'hubspot',
-};
 
 export interface SessionOptions {
   config: AppConfig;
@@ -35,12 +27,7 @@ export function createSession(options: SessionOptions): {
   const { config } = options;
   const campaign = new Campaign({
     providers: options.providers,
-    policyConfig: (service) => {
-      const key = keyOf[service];
-      return key && SERVICE_KEYS.includes(key)
-        ? policyFor(config, key)
-        : policyFor(config, 'openai');
-    },
+    policyConfig: (service) => policyForService(config, service),
     queue: options.queue,
     audio: options.audio,
     clock: options.clock,
