@@ -162,7 +162,7 @@ export async function runAgentBench(
     });
     cleanup.push(() => observers.close());
     const settings = providerSettingsFromEnv(mock.env);
-    const providers = providersFromSettings(settings, { clock, fetch: mock.fetch });
+    const providers = providersFromSettings(settings, { clock, httpClient: mock.httpClient });
     await queue.enqueue(
       Array.from({ length: options.contacts }, (_, i) => ({
         id: `Contact-${i + 1}`,
@@ -206,7 +206,7 @@ function describe(label: string, r: AgentBenchResult): string {
 /**
  * The issue's benchmark. Headline: the mock providers over real HTTP on loopback in this
  * process, with the bulkhead raised to the concurrency. Also: the mock in a child process,
- * the in-process fetch (no sockets), the config's default bulkhead of 10, and the bare-fetch
+ * the in-process client (no sockets), the config's default bulkhead of 10, and the bare-fetch
  * baseline of this machine.
  */
 export async function benchAgent(): Promise<Record<string, number>> {
@@ -221,7 +221,7 @@ export async function benchAgent(): Promise<Record<string, number>> {
   const runs: Array<[string, string, Partial<AgentBenchOptions>]> = [
     ['http', 'HTTP loopback (headline), bulkhead 50', { transport: 'http', bulkhead: concurrency }],
     ['httpChild', 'HTTP loopback, mock in a child process', { transport: 'http-child' }],
-    ['inProcess', 'in-process fetch, bulkhead 50', { transport: 'in-process' }],
+    ['inProcess', 'in-process client, bulkhead 50', { transport: 'in-process' }],
     ['httpBulkhead10', 'HTTP loopback, bulkhead 10 (default)', { transport: 'http', bulkhead: 10 }],
     [
       'inProcessBulkhead10',

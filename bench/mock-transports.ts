@@ -8,13 +8,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
-  createInProcessFetch,
+  createInProcessClient,
   IN_PROCESS_ORIGIN,
   MockProviders,
   mockProviderEnv,
   runMockProviders,
   type FaultsConfig,
-  type FetchLike,
+  type HttpClient,
 } from '../src/providers/index.ts';
 import { systemClock } from '../src/resilience/index.ts';
 
@@ -23,14 +23,14 @@ import { systemClock } from '../src/resilience/index.ts';
  *   --mock-providers` does); the mock's server work shares the agent's event loop.
  * - `http-child`: `call-agent mock-providers` in a child process, over loopback; the mock's
  *   work runs on another core, as a real provider's would.
- * - `in-process`: createInProcessFetch, no sockets: the framework without HTTP.
+ * - `in-process`: createInProcessClient, no sockets: the framework without HTTP.
  */
 export type Transport = 'http' | 'http-child' | 'in-process';
 
 export interface MockTransport {
   /** The provider variables (base URLs and the mock's placeholder credentials). */
   env: Record<string, string>;
-  fetch?: FetchLike | undefined;
+  httpClient?: HttpClient | undefined;
   close(): Promise<void>;
 }
 
@@ -82,7 +82,7 @@ export async function startMockTransport(
       const mock = new MockProviders({ clock: systemClock, faults });
       return {
         env: mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)),
-        fetch: createInProcessFetch(mock),
+        httpClient: createInProcessClient(mock),
         close: async () => undefined,
       };
     }

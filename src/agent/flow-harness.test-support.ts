@@ -1,7 +1,7 @@
 import { afterEach } from 'vitest';
 import { parseConfig, policyForService } from '../config.ts';
 import {
-  createInProcessFetch,
+  createInProcessClient,
   IN_PROCESS_ORIGIN,
   MockProviders,
   mockProviderEnv,
@@ -101,7 +101,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
   const env = { ...mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)), ...resolved.env };
   const makeProviders = (): Providers =>
     providersFromSettings(providerSettingsFromEnv(env), {
-      fetch: createInProcessFetch(mock),
+      httpClient: createInProcessClient(mock),
       clock,
     });
   const config = parseConfig({ retry: { jitter: 'none' }, ...resolved.config });

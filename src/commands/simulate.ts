@@ -1,7 +1,7 @@
 import { MemoryAudioStore } from '../agent/audio-store.ts';
 import type { AppConfig } from '../config.ts';
 import {
-  createInProcessFetch,
+  createInProcessClient,
   IN_PROCESS_ORIGIN,
   MockProviders,
   mockProviderEnv,
@@ -61,7 +61,10 @@ export async function simulate(
   const random = seededRandom(options.seed);
   const mock = new MockProviders({ clock, seed: options.seed, faults: seedScenario() });
   const settings = providerSettingsFromEnv(mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)));
-  const providers = providersFromSettings(settings, { fetch: createInProcessFetch(mock), clock });
+  const providers = providersFromSettings(settings, {
+    httpClient: createInProcessClient(mock),
+    clock,
+  });
   const queue = new SqliteCallQueue({
     path: options.db,
     clock,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../resilience/index.ts';
 import { providersFromEnv, providerSettingsFromEnv, ProviderSettingsError } from './from-env.ts';
 import { mockProviderEnv } from './mock/cli-mock-providers.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from './mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from './mock/in-process-client.ts';
 import { MockProviders } from './mock/mock-providers.ts';
 
 const SECRETS = {
@@ -74,7 +74,7 @@ describe('providersFromEnv', () => {
       ...mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)),
       TTS_FALLBACK_PROVIDER: 'openai',
     };
-    const providers = providersFromEnv(env, { fetch: createInProcessFetch(mock), clock });
+    const providers = providersFromEnv(env, { httpClient: createInProcessClient(mock), clock });
     const signal = new AbortController().signal;
     expect(providers.llm.service).toBe('OpenAI');
     expect(providers.ttsFallback?.service).toBe('OpenAI TTS');

@@ -1,6 +1,6 @@
 import type { Clock } from '../resilience/index.ts';
 import { ElevenLabsTts, elevenLabsDefaults } from './elevenlabs/elevenlabs-tts.ts';
-import type { FetchLike } from './http/fetch-with-deadline.ts';
+import type { HttpClient } from './http/http-client.ts';
 import { HubSpotCrm, hubSpotDefaults } from './hubspot/hubspot-crm.ts';
 import { OpenAiScriptWriter, openAiDefaults } from './openai/openai-script-writer.ts';
 import { OpenAiSpeech } from './openai/openai-speech.ts';
@@ -29,7 +29,7 @@ export interface Providers {
 }
 
 export interface ProviderDependencies {
-  fetch?: FetchLike | undefined;
+  httpClient?: HttpClient | undefined;
   clock?: Clock | undefined;
 }
 

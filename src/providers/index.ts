@@ -46,12 +46,14 @@ export { providerDisplayName, type ProviderKind } from './http/provider-kind.ts'
 export { parseRetryAfter, parseDuration, retryAfterFromHeaders } from './http/retry-after.ts';
 export { maskPhone, redactText } from './http/redact.ts';
 export {
-  fetchWithDeadline,
+  fetchClient,
   type FetchLike,
+  type HttpClient,
   type HttpRequest,
   type HttpResult,
-  type DeadlineTransport,
-} from './http/fetch-with-deadline.ts';
+} from './http/http-client.ts';
+export { nodeHttpClient } from './http/node-http-client.ts';
+export { requestWithDeadline, type DeadlineTransport } from './http/request-with-deadline.ts';
 export { httpDefaults, joinUrl, type HttpOptions } from './http/provider-http.ts';
 export type { HeaderSource } from './http/headers.ts';
 
@@ -62,7 +64,7 @@ export {
   type MockHttpRequest,
 } from './mock/mock-providers.ts';
 export { startMockServer, type MockServer, type MockServerOptions } from './mock/server.ts';
-export { createInProcessFetch, IN_PROCESS_ORIGIN } from './mock/in-process-fetch.ts';
+export { createInProcessClient, IN_PROCESS_ORIGIN } from './mock/in-process-client.ts';
 export {
   runMockProviders,
   mockProviderEnv,

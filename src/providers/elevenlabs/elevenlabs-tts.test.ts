@@ -4,7 +4,7 @@ import { expectNoSecrets, failure } from '../contract/contract-harness.ts';
 import { mockHarness } from '../contract/mock-harness.ts';
 import { describeSpeechSynthesizerContract } from '../contract/speech-synthesizer-contract.ts';
 import type { FaultsConfig } from '../mock/faults.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import { ElevenLabsTts, type ElevenLabsTtsOptions } from './elevenlabs-tts.ts';
 
@@ -34,7 +34,7 @@ function inProcess(
     baseUrl: mock.baseUrls(IN_PROCESS_ORIGIN).elevenlabs,
     apiKey: KEY,
     voiceId: 'voice/1',
-    fetch: createInProcessFetch(mock),
+    httpClient: createInProcessClient(mock),
     clock,
     ttfbMs: 1_000,
     ...options,

@@ -1,5 +1,6 @@
 import type { Audio } from '../ports.ts';
-import type { HttpResult } from './fetch-with-deadline.ts';
+import { header } from './headers.ts';
+import type { HttpResult } from './http-client.ts';
 import { invalidAnswer } from './provider-http.ts';
 
 /**
@@ -7,7 +8,7 @@ import { invalidAnswer } from './provider-http.ts';
  * page from a proxy), is a transient failure: "no audio" must never reach a call.
  */
 export function audioFrom(service: string, result: HttpResult): Audio {
-  const contentType = result.headers.get('content-type')?.split(';')[0]?.trim() || 'audio/mpeg';
+  const contentType = header(result.headers, 'content-type')?.split(';')[0]?.trim() || 'audio/mpeg';
   if (!/^(audio\/|application\/octet-stream$)/.test(contentType)) {
     throw invalidAnswer(service, result.status, `expected audio, got ${contentType}`);
   }

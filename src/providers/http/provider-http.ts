@@ -1,20 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import { systemClock, TransientServiceError, type Clock } from '../../resilience/index.ts';
 import { classifyHttpResponse } from './classify-response.ts';
-import {
-  fetchWithDeadline,
-  type DeadlineTransport,
-  type FetchLike,
-  type HttpRequest,
-  type HttpResult,
-} from './fetch-with-deadline.ts';
+import type { HttpClient, HttpRequest, HttpResult } from './http-client.ts';
+import { nodeHttpClient } from './node-http-client.ts';
 import type { ProviderKind } from './provider-kind.ts';
-import { nodeHttpFetch } from './node-http-fetch.ts';
+import { requestWithDeadline, type DeadlineTransport } from './request-with-deadline.ts';
 
 /** Transport options every adapter takes. */
 export interface HttpOptions {
-  /** Default: `nodeHttpFetch` (node:http, keep-alive). The in-process mock's fetch runs adapters without sockets. */
-  fetch?: FetchLike | undefined;
+  /** Default: `nodeHttpClient` (node:http, keep-alive). The in-process mock's client runs adapters without sockets. */
+  httpClient?: HttpClient | undefined;
   /** Default: the system clock. Deadlines run on it. */
   clock?: Clock | undefined;
   /** Time to the response headers (default 10 s). */
@@ -24,7 +19,7 @@ export interface HttpOptions {
 }
 
 export const httpDefaults = {
-  fetch: nodeHttpFetch,
+  httpClient: nodeHttpClient,
   clock: systemClock as Clock,
   ttfbMs: 10_000,
   totalMs: 30_000,
@@ -73,7 +68,7 @@ export class ProviderHttp {
     this.clock = options.clock ?? httpDefaults.clock;
     this.#baseUrl = baseUrl;
     this.#transport = {
-      fetch: options.fetch ?? httpDefaults.fetch,
+      client: options.httpClient ?? httpDefaults.httpClient,
       clock: this.clock,
       ttfbMs: options.ttfbMs ?? httpDefaults.ttfbMs,
       totalMs: options.totalMs ?? httpDefaults.totalMs,
@@ -88,7 +83,7 @@ export class ProviderHttp {
 
   /** Sends the request; returns any status. */
   raw(request: HttpRequest, signal: AbortSignal): Promise<HttpResult> {
-    return fetchWithDeadline(this.#transport, request, signal);
+    return requestWithDeadline(this.#transport, request, signal);
   }
 
   /** Sends the request; throws the classified error unless the status is 2xx. */

@@ -3,7 +3,8 @@ import { isTimeoutError, VirtualClock } from '../../resilience/index.ts';
 import { expectNoSecrets, failure } from '../contract/contract-harness.ts';
 import { contractRecord, describeCrmContract } from '../contract/crm-contract.ts';
 import { mockHarness } from '../contract/mock-harness.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { fetchClient } from '../http/http-client.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import { HubSpotCrm } from './hubspot-crm.ts';
 
@@ -20,7 +21,7 @@ function inProcess(script: string[] = []) {
   const adapter = new HubSpotCrm({
     baseUrl: mock.baseUrls(IN_PROCESS_ORIGIN).hubspot,
     accessToken: TOKEN,
-    fetch: createInProcessFetch(mock),
+    httpClient: createInProcessClient(mock),
     clock,
     ttfbMs: 1_000,
   });
@@ -65,15 +66,17 @@ describe('HubSpotCrm', () => {
   it('strips the token when a provider or gateway echoes it back', async () => {
     const echoing = new HubSpotCrm({
       accessToken: TOKEN,
-      fetch: async () =>
-        new Response(
-          JSON.stringify({
-            status: 'error',
-            message: `token ${TOKEN} expired`,
-            category: 'EXPIRED_AUTHENTICATION',
-          }),
-          { status: 401 },
-        ),
+      httpClient: fetchClient(
+        async () =>
+          new Response(
+            JSON.stringify({
+              status: 'error',
+              message: `token ${TOKEN} expired`,
+              category: 'EXPIRED_AUTHENTICATION',
+            }),
+            { status: 401 },
+          ),
+      ),
     });
     const error = await failure(() => echoing.recordCall(contractRecord, live()));
     expect((error as Error).message).toBe('401 EXPIRED_AUTHENTICATION: token [REDACTED] expired');

@@ -45,7 +45,7 @@ const reply = (value: MockReply): MockOutcome => ({ kind: 'reply', reply: value 
  * The mock providers without any transport: OpenAI, ElevenLabs, Twilio and HubSpot behind
  * path prefixes (`/openai/v1`, `/elevenlabs`, `/twilio`, `/hubspot`), a fault engine, a log
  * of every request, and the admin routes (`/__faults`, `/__requests`, `/__reset`). The HTTP
- * server and the in-process fetch both wrap it.
+ * server and the in-process client both wrap it.
  */
 export class MockProviders {
   readonly clock: Clock;

@@ -18,7 +18,7 @@ export interface MockReply {
   body: string | Uint8Array;
 }
 
-/** What the wrapper (HTTP server or in-process fetch) must do. */
+/** What the wrapper (HTTP server or in-process client) must do. */
 export type MockOutcome = { kind: 'reply'; reply: MockReply } | { kind: 'reset' };
 
 /** Which fault script an endpoint consumes. */

@@ -6,7 +6,7 @@ import {
   contractContact,
   describeScriptWriterContract,
 } from '../contract/script-writer-contract.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import { OpenAiScriptWriter } from './openai-script-writer.ts';
 
@@ -25,7 +25,7 @@ describe('OpenAiScriptWriter', () => {
       baseUrl: mock.baseUrls(IN_PROCESS_ORIGIN).openai,
       apiKey: KEY,
       model: 'gpt-test',
-      fetch: createInProcessFetch(mock),
+      httpClient: createInProcessClient(mock),
       clock,
       ttfbMs: 1_000,
     });

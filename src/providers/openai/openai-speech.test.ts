@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockHarness } from '../contract/mock-harness.ts';
 import { describeSpeechSynthesizerContract } from '../contract/speech-synthesizer-contract.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import { OpenAiSpeech } from './openai-speech.ts';
 
@@ -18,7 +18,7 @@ describe('OpenAiSpeech', () => {
       baseUrl: mock.baseUrls(IN_PROCESS_ORIGIN).openai,
       apiKey: KEY,
       voice: 'nova',
-      fetch: createInProcessFetch(mock),
+      httpClient: createInProcessClient(mock),
     });
     const audio = await adapter.synthesize('Hello there', new AbortController().signal);
     expect(audio.contentType).toBe('audio/wav');

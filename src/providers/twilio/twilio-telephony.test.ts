@@ -10,7 +10,7 @@ import { expectNoSecrets, failure } from '../contract/contract-harness.ts';
 import { twilioMockHarness } from '../contract/mock-harness.ts';
 import { describeTelephonyContract } from '../contract/telephony-contract.ts';
 import type { FaultsConfig } from '../mock/faults.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import type { PlaceCallRequest } from '../ports.ts';
 import { isAmbiguous, TwilioTelephony } from './twilio-telephony.ts';
@@ -34,7 +34,7 @@ function inProcess(faults: FaultsConfig['twilio'] = {}) {
     accountSid: SID,
     authToken: TOKEN,
     fromNumber: FROM,
-    fetch: createInProcessFetch(mock),
+    httpClient: createInProcessClient(mock),
     clock,
     ttfbMs: 1_000,
   });
@@ -145,7 +145,7 @@ describe('TwilioTelephony: never twice', () => {
       accountSid: SID,
       authToken: TOKEN,
       fromNumber: FROM,
-      fetch: createInProcessFetch(mock),
+      httpClient: createInProcessClient(mock),
       clock,
     });
     expect(await restarted.placeCall({ ...request, lookUpSince: since }, live())).toMatchObject({

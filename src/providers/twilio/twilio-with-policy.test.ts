@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createServicePolicy, VirtualClock } from '../../resilience/index.ts';
 import type { FaultsConfig } from '../mock/faults.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import type { PlacedCall } from '../ports.ts';
 import { TwilioTelephony } from './twilio-telephony.ts';
@@ -15,7 +15,7 @@ async function placeThroughPolicy(faults: FaultsConfig['twilio']) {
     accountSid: 'AC1',
     authToken: 'token',
     fromNumber: '+15005550006',
-    fetch: createInProcessFetch(mock),
+    httpClient: createInProcessClient(mock),
     clock,
   });
   const policy = createServicePolicy(

@@ -1,25 +1,9 @@
 import { TimeoutError, type Clock } from '../../resilience/index.ts';
 import { classifyNetworkError } from './classify-network.ts';
-
-/** The part of `fetch` the adapters use; the in-process mock provides one too. */
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-export interface HttpRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  headers: Record<string, string>;
-  body?: string | undefined;
-}
-
-/** A whole answer: status, headers and the body read to its end. */
-export interface HttpResult {
-  status: number;
-  headers: Headers;
-  body: Uint8Array;
-}
+import type { HttpClient, HttpRequest, HttpResult } from './http-client.ts';
 
 export interface DeadlineTransport {
-  fetch: FetchLike;
+  client: HttpClient;
   clock: Clock;
   /** Service name for errors. */
   service: string;
@@ -38,7 +22,7 @@ export interface DeadlineTransport {
  * the connection fails. Returns any status: classifying it is the caller's job. Timers and
  * listeners are removed in every case.
  */
-export async function fetchWithDeadline(
+export async function requestWithDeadline(
   transport: DeadlineTransport,
   request: HttpRequest,
   signal: AbortSignal,
@@ -53,16 +37,7 @@ export async function fetchWithDeadline(
   const ttfbTimer = clock.setTimer(expire(`no response within ${ttfbMs} ms`), ttfbMs);
   const totalTimer = clock.setTimer(expire(`response not complete within ${totalMs} ms`), totalMs);
   try {
-    const response = await transport.fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-      redirect: 'follow',
-    });
-    ttfbTimer.clear();
-    const body = new Uint8Array(await response.arrayBuffer());
-    return { status: response.status, headers: response.headers, body };
+    return await transport.client(request, controller.signal, () => ttfbTimer.clear());
   } catch (error) {
     if (controller.signal.aborted) throw controller.signal.reason;
     throw classifyNetworkError(service, error, transport.secrets);

@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isTimeoutError, TransientServiceError, VirtualClock } from '../../resilience/index.ts';
-import { createInProcessFetch, IN_PROCESS_ORIGIN } from '../mock/in-process-fetch.ts';
+import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
-import {
-  fetchWithDeadline,
-  type DeadlineTransport,
-  type HttpRequest,
-} from './fetch-with-deadline.ts';
+import type { HttpRequest } from './http-client.ts';
+import { requestWithDeadline, type DeadlineTransport } from './request-with-deadline.ts';
 
 function setup(faults: string[]) {
   const clock = new VirtualClock();
   const mock = new MockProviders({ clock, faults: { openai: { probeScript: faults } } });
   const transport: DeadlineTransport = {
-    fetch: createInProcessFetch(mock),
+    client: createInProcessClient(mock),
     clock,
     service: 'OpenAI',
     ttfbMs: 1_000,
@@ -27,10 +24,10 @@ function setup(faults: string[]) {
   return { clock, transport, request };
 }
 
-describe('fetchWithDeadline', () => {
+describe('requestWithDeadline', () => {
   it('returns the whole answer and leaves no timer behind', async () => {
     const { clock, transport, request } = setup([]);
-    const result = await fetchWithDeadline(transport, request, new AbortController().signal);
+    const result = await requestWithDeadline(transport, request, new AbortController().signal);
     expect(result.status).toBe(200);
     expect(JSON.parse(new TextDecoder().decode(result.body))).toMatchObject({ object: 'list' });
     expect(clock.pendingTimers).toBe(0);
@@ -38,7 +35,7 @@ describe('fetchWithDeadline', () => {
 
   it('gives up with a TimeoutError when the first byte is late', async () => {
     const { clock, transport, request } = setup(['slow:60000']);
-    const outcome = fetchWithDeadline(transport, request, new AbortController().signal).catch(
+    const outcome = requestWithDeadline(transport, request, new AbortController().signal).catch(
       (e: unknown) => e,
     );
     await clock.advance(999);
@@ -55,7 +52,7 @@ describe('fetchWithDeadline', () => {
 
   it('gives up when the total deadline passes first', async () => {
     const { clock, transport, request } = setup(['slow:60000']);
-    const outcome = fetchWithDeadline(
+    const outcome = requestWithDeadline(
       { ...transport, ttfbMs: 10_000, totalMs: 2_000 },
       request,
       new AbortController().signal,
@@ -67,7 +64,7 @@ describe('fetchWithDeadline', () => {
   it("rethrows the caller's abort reason, not a timeout", async () => {
     const { clock, transport, request } = setup(['slow:60000']);
     const controller = new AbortController();
-    const outcome = fetchWithDeadline(transport, request, controller.signal).catch(
+    const outcome = requestWithDeadline(transport, request, controller.signal).catch(
       (e: unknown) => e,
     );
     await clock.advance(100);
@@ -80,14 +77,14 @@ describe('fetchWithDeadline', () => {
   it('refuses at once when the signal is already aborted', async () => {
     const { transport, request } = setup([]);
     const reason = new Error('gone');
-    await expect(fetchWithDeadline(transport, request, AbortSignal.abort(reason))).rejects.toBe(
+    await expect(requestWithDeadline(transport, request, AbortSignal.abort(reason))).rejects.toBe(
       reason,
     );
   });
 
   it('turns a reset connection into a transient error', async () => {
     const { transport, request } = setup(['reset']);
-    const error = await fetchWithDeadline(transport, request, new AbortController().signal).catch(
+    const error = await requestWithDeadline(transport, request, new AbortController().signal).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(TransientServiceError);
