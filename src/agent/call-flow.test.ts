@@ -193,6 +193,8 @@ describe('the call flow', () => {
     expect(status?.notBefore).toBe(breaker.nextAttemptAt);
     expect(status?.notBefore).toBeGreaterThan(h.clock.now());
     expect(status?.reason).toMatch(/ElevenLabs circuit OPEN/);
+    // the script written before the voice failed was kept with the deferral
+    expect(status?.checkpoints.script).toMatch(/.+/);
     const deferred = agentEvents(h.log, 'contact_deferred').find((e) => e.contactId === skipped);
     expect(deferred).toEqual({
       source: 'agent',
@@ -219,6 +221,8 @@ describe('the call flow', () => {
     expect((await h.queue.status(contactNo(2).id))?.failedAttempts).toBe(0);
     expect((await h.queue.status(skipped))?.failedAttempts).toBe(0);
     expect(h.mock.twilioCalls).toHaveLength(4);
+    // one script per contact: a resumed contact did not ask the LLM again
+    expect(operations(h.mock, 'openai', CHAT)).toHaveLength(4);
     const closed = h.log.find(
       (e) => e.source === 'state' && e.service === 'ElevenLabs' && e.to === 'CLOSED',
     );

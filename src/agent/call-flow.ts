@@ -53,6 +53,30 @@ export type ContactOutcome =
   | { kind: 'deferred'; notBefore: number; reason: string }
   | { kind: 'lease_lost' };
 
+/** The steps a contact has done, and those of them not yet written to the queue. */
+class StepLog {
+  done: Checkpoints;
+  #unsaved: Checkpoints = {};
+
+  constructor(saved: Checkpoints) {
+    this.done = { ...saved };
+  }
+
+  /** A step is done; it is written with the next write. */
+  note(patch: Checkpoints): void {
+    this.done = { ...this.done, ...patch };
+    this.#unsaved = { ...this.#unsaved, ...patch };
+  }
+
+  /** Notes `patch` and hands over everything unsaved, for the write about to happen. */
+  take(patch: Checkpoints = {}): Checkpoints {
+    this.note(patch);
+    const unsaved = this.#unsaved;
+    this.#unsaved = {};
+    return unsaved;
+  }
+}
+
 /** A step could not be done; carries what becomes of the contact. */
 class StepFailure {
   constructor(
@@ -64,7 +88,10 @@ class StepFailure {
 /**
  * One contact through LLM → TTS → telephony → CRM, each step through its service's policy,
  * with the degradation rules of ARCHITECTURE.md. Finished steps are checkpointed, so a
- * resumed contact never repeats one; a call in doubt is looked up before another is placed.
+ * resumed contact never repeats a non-idempotent one; a call in doubt is looked up before
+ * another is placed. Writes are few (a contact costs four): the script and the audio are
+ * saved with the write that marks the call as started (or with the deferral, if a step
+ * fails before it), and the CRM outcome with the completion.
  */
 export class CallFlow {
   readonly #services: CallFlowServices;
@@ -83,39 +110,38 @@ export class CallFlow {
 
   async process(claimed: ClaimedContact, signal?: AbortSignal): Promise<ContactOutcome> {
     const { contact, leaseToken } = claimed;
-    let checkpoints: Checkpoints = { ...claimed.checkpoints };
-    const save = async (patch: Checkpoints): Promise<void> => {
-      checkpoints = { ...checkpoints, ...patch };
-      await this.#queue.checkpoint(contact.id, leaseToken, patch);
-    };
+    const steps = new StepLog(claimed.checkpoints);
+    const save = (patch: Checkpoints): Promise<void> =>
+      this.#queue.checkpoint(contact.id, leaseToken, steps.take(patch));
     try {
-      if (checkpoints.script === undefined) await save(await this.#writeScript(contact, signal));
-      const script = checkpoints.script ?? '';
-      if (checkpoints.audioRef === undefined && checkpoints.callSid === undefined) {
-        await save(await this.#speak(contact, script, signal));
+      if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
+      const script = steps.done.script ?? '';
+      if (steps.done.audioRef === undefined && steps.done.callSid === undefined) {
+        steps.note(await this.#speak(contact, script, signal));
       }
-      if (checkpoints.callSid === undefined) {
-        const callStartedAt = checkpoints.callStartedAt;
+      if (steps.done.callSid === undefined) {
+        const callStartedAt = steps.done.callStartedAt;
+        // durable before the call is placed: from here on a retry looks the call up first
         if (callStartedAt === undefined) await save({ callStartedAt: this.#now() });
         const callSid = await this.#placeCall(
           contact,
-          checkpoints,
+          steps.done,
           callStartedAt !== undefined,
           signal,
         );
         await save({ callSid });
       }
       const degraded =
-        checkpoints.scriptDegraded === true ||
-        checkpoints.voiceProvider !== this.#services.tts.provider.service;
-      if (checkpoints.crmDone === undefined) {
-        await save({ crmDone: await this.#record(contact, checkpoints, degraded, signal) });
+        steps.done.scriptDegraded === true ||
+        steps.done.voiceProvider !== this.#services.tts.provider.service;
+      if (steps.done.crmDone === undefined) {
+        steps.note({ crmDone: await this.#record(contact, steps.done, degraded, signal) });
       }
-      await this.#queue.complete(contact.id, leaseToken);
+      await this.#queue.complete(contact.id, leaseToken, steps.take());
       this.#emit({
         type: 'contact_completed',
         contactId: contact.id,
-        callSid: checkpoints.callSid ?? '',
+        callSid: steps.done.callSid ?? '',
         degraded,
       });
       return { kind: 'completed', degraded };
@@ -130,7 +156,7 @@ export class CallFlow {
               reason: `unexpected error: ${describeError(error).message}`,
               countsAsFailure: true,
             });
-      return this.#settle(contact.id, leaseToken, failure);
+      return this.#settle(contact.id, leaseToken, failure, steps.take());
     }
   }
 
@@ -138,15 +164,16 @@ export class CallFlow {
     contactId: string,
     leaseToken: string,
     failure: StepFailure,
+    checkpoints: Checkpoints,
   ): Promise<ContactOutcome> {
     const { verdict, service } = failure;
     try {
       if (verdict.kind === 'fail') {
-        await this.#queue.fail(contactId, leaseToken, verdict.reason);
+        await this.#queue.fail(contactId, leaseToken, verdict.reason, checkpoints);
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };
       }
-      const state = await this.#queue.defer(contactId, leaseToken, verdict);
+      const state = await this.#queue.defer(contactId, leaseToken, { ...verdict, checkpoints });
       if (state === 'failed') {
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };

@@ -64,6 +64,8 @@ export interface DeferOptions {
    * to a skip (an open circuit). After `maxFailedAttempts` counted ones the contact fails.
    */
   countsAsFailure: boolean;
+  /** Steps finished in this attempt, recorded in the same atomic write. */
+  checkpoints?: Checkpoints | undefined;
 }
 
 export interface OutboxEntry<T = unknown> {
@@ -95,10 +97,15 @@ export interface CallQueue {
    * past its expiry is still held until another worker claims the contact.
    */
   renew(id: string, leaseToken: string, leaseMs: number): Promise<boolean>;
-  /** Records finished steps. Throws LeaseLostError when the lease was lost. */
+  /**
+   * Records finished steps (merged into those already recorded). Throws LeaseLostError when
+   * the lease was lost, as do `complete`, `fail` and `defer`.
+   */
   checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void>;
-  complete(id: string, leaseToken: string): Promise<void>;
-  fail(id: string, leaseToken: string, reason: string): Promise<void>;
+  /** Finishes the contact; `checkpoints` are recorded in the same atomic write. */
+  complete(id: string, leaseToken: string, checkpoints?: Checkpoints): Promise<void>;
+  /** Fails the contact for good; `checkpoints` are recorded in the same atomic write. */
+  fail(id: string, leaseToken: string, reason: string, checkpoints?: Checkpoints): Promise<void>;
   /** Returns the contact to the queue until `notBefore`; may fail it (see DeferOptions). */
   defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState>;
   status(id: string): Promise<ContactStatus | undefined>;

@@ -144,20 +144,31 @@ export class SqliteCallQueue implements CallQueue {
   }
 
   async checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void> {
-    const params = { id, token: leaseToken, now: this.#now(), patch: JSON.stringify(patch) };
+    const params = { id, token: leaseToken, now: this.#now(), patch: patchJson(patch) };
     if (this.#sql.checkpoint.run(params).changes === 0) throw new LeaseLostError(id);
   }
 
-  async complete(id: string, leaseToken: string): Promise<void> {
-    this.#finish(id, leaseToken, 'completed', null);
+  async complete(id: string, leaseToken: string, checkpoints?: Checkpoints): Promise<void> {
+    this.#finish(id, leaseToken, 'completed', null, checkpoints);
   }
 
-  async fail(id: string, leaseToken: string, reason: string): Promise<void> {
-    this.#finish(id, leaseToken, 'failed', reason);
+  async fail(
+    id: string,
+    leaseToken: string,
+    reason: string,
+    checkpoints?: Checkpoints,
+  ): Promise<void> {
+    this.#finish(id, leaseToken, 'failed', reason, checkpoints);
   }
 
-  #finish(id: string, token: string, state: ContactState, reason: string | null): void {
-    const params = { id, token, now: this.#now(), state, reason };
+  #finish(
+    id: string,
+    token: string,
+    state: ContactState,
+    reason: string | null,
+    checkpoints: Checkpoints | undefined,
+  ): void {
+    const params = { id, token, now: this.#now(), state, reason, patch: patchJson(checkpoints) };
     if (this.#sql.finish.run(params).changes === 0) throw new LeaseLostError(id);
   }
 
@@ -171,6 +182,7 @@ export class SqliteCallQueue implements CallQueue {
       // rounded up: a deferred contact is never due before the time it was given
       notBefore: Math.ceil(options.notBefore),
       reason: options.reason,
+      patch: patchJson(options.checkpoints),
     });
     if (row === undefined) throw new LeaseLostError(id);
     return row.state;
@@ -227,6 +239,13 @@ export class SqliteCallQueue implements CallQueue {
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** A checkpoint patch as `json_patch` takes it; `null` leaves the column as it is. */
+function patchJson(checkpoints: Checkpoints | undefined): string | null {
+  return checkpoints === undefined || Object.keys(checkpoints).length === 0
+    ? null
+    : JSON.stringify(checkpoints);
 }
 
 /** Times and durations are stored as whole milliseconds. */

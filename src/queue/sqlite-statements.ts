@@ -39,6 +39,12 @@ const STATUS_COLUMNS = 'id, state, failed_attempts, due_at, reason, checkpoints,
 /** Only a contact still in progress under this very token may be updated. */
 const HELD = `id = @id AND lease_token = @token AND state = 'in_progress'`;
 const GIVE_UP = '@inc = 1 AND failed_attempts + 1 >= @max';
+/** Merges a checkpoint patch (JSON, or NULL for none) into the recorded checkpoints. */
+const PATCHED = 'checkpoints = coalesce(json_patch(checkpoints, @patch), checkpoints)';
+
+interface PatchParam {
+  patch: string | null;
+}
 
 /** Every statement the SQLite queue runs, prepared once per connection. */
 export function prepareStatements(db: Database) {
@@ -62,22 +68,21 @@ export function prepareStatements(db: Database) {
     renew: db.prepare<LeaseParams & { leaseMs: number }>(
       `UPDATE contacts SET due_at = @now + @leaseMs, updated_at = @now WHERE ${HELD}`,
     ),
-    checkpoint: db.prepare<LeaseParams & { patch: string }>(
-      `UPDATE contacts SET checkpoints = json_patch(checkpoints, @patch), updated_at = @now
-       WHERE ${HELD}`,
+    checkpoint: db.prepare<LeaseParams & PatchParam>(
+      `UPDATE contacts SET ${PATCHED}, updated_at = @now WHERE ${HELD}`,
     ),
-    finish: db.prepare<LeaseParams & { state: ContactState; reason: string | null }>(
+    finish: db.prepare<LeaseParams & PatchParam & { state: ContactState; reason: string | null }>(
       `UPDATE contacts
        SET state = @state, reason = @reason, due_at = NULL, lease_token = NULL, worker_id = NULL,
-           updated_at = @now
+           ${PATCHED}, updated_at = @now
        WHERE ${HELD}`,
     ),
     defer: db.prepare<
-      LeaseParams & { inc: 0 | 1; max: number; notBefore: number; reason: string },
+      LeaseParams & PatchParam & { inc: 0 | 1; max: number; notBefore: number; reason: string },
       { state: ContactState }
     >(
       `UPDATE contacts
-       SET failed_attempts = failed_attempts + @inc,
+       SET failed_attempts = failed_attempts + @inc, ${PATCHED},
            state = CASE WHEN ${GIVE_UP} THEN 'failed' ELSE 'deferred' END,
            reason = CASE WHEN ${GIVE_UP}
              THEN 'gave up after ' || (failed_attempts + 1) || ' failed attempts: ' || @reason

@@ -79,6 +79,41 @@ export function storeContract(make: MakeCallQueue): void {
         voiceProvider: 'OpenAI',
       });
     });
+
+    it('records the checkpoints a completion, a failure or a deferral carries', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1), contact(2), contact(3)]);
+      const [a, b, c] = [await mustClaim(queue), await mustClaim(queue), await mustClaim(queue)];
+      await queue.checkpoint('c1', a.leaseToken, { script: 'Hi', callSid: 'CA1' });
+      await queue.complete('c1', a.leaseToken, { crmDone: 'recorded' });
+      await queue.fail('c2', b.leaseToken, 'opted out', { script: 'Hi 2', audioRef: 'c2.wav' });
+      const options = { notBefore: clock.now(), reason: 'Twilio down', countsAsFailure: false };
+      await queue.defer('c3', c.leaseToken, { ...options, checkpoints: { script: 'Hi 3' } });
+      expect((await queue.status('c1'))?.checkpoints).toEqual({
+        script: 'Hi',
+        callSid: 'CA1',
+        crmDone: 'recorded',
+      });
+      expect((await queue.status('c2'))?.checkpoints).toEqual({
+        script: 'Hi 2',
+        audioRef: 'c2.wav',
+      });
+      expect((await mustClaim(queue)).checkpoints).toEqual({ script: 'Hi 3' });
+    });
+
+    it('writes nothing when the lease was lost, checkpoints included', async () => {
+      const { queue, clock } = await setup();
+      await queue.enqueue([contact(1)]);
+      const stale = await mustClaim(queue, 'w1', 1_000);
+      await clock.advance(1_000);
+      const current = await mustClaim(queue, 'w2', 60_000);
+      await expect(queue.complete('c1', stale.leaseToken, { callSid: 'CA-stale' })).rejects.toThrow(
+        /lease/,
+      );
+      expect((await queue.status('c1'))?.checkpoints).toEqual({});
+      await queue.complete('c1', current.leaseToken);
+      expect((await queue.status('c1'))?.state).toBe('completed');
+    });
   });
 
   describe('outbox', () => {
