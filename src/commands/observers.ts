@@ -154,9 +154,9 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
         campaign.events.subscribe((event) => {
           const logged = toLoggedEvent(event);
           if (logged) logger.event({ type: 'agent', event: logged });
-          if (metrics) void queue.counts().then((counts) => metrics.setQueueDepth(counts));
         }),
       );
+      metrics?.readQueueDepthFrom(() => queue.counts());
       return () => disposers.forEach((dispose) => dispose());
     },
     async close() {

@@ -82,7 +82,8 @@ describe('metrics', () => {
     checker.start();
     await clock.advance(5_000);
     await checker.stop();
-    metrics.setQueueDepth({ pending: 7, completed: 2, failed: 1, in_progress: 0, deferred: 3 });
+    const depth = { pending: 7, completed: 2, failed: 1, in_progress: 0, deferred: 3 };
+    metrics.readQueueDepthFrom(async () => depth);
     metrics.alertSent('webhook');
     metrics.alertFailed('telegram');
 
@@ -110,6 +111,10 @@ describe('metrics', () => {
     expect(sample(body, 'call_agent_health_probes_total', { ...svc, result: 'unhealthy' })).toBe(1);
     expect(sample(body, 'call_agent_queue_depth', { state: 'pending' })).toBe(7);
     expect(sample(body, 'call_agent_queue_depth', { state: 'deferred' })).toBe(3);
+    // read again at the next scrape, not remembered from the first
+    depth.pending = 5;
+    const again = await (await fetch(server.url)).text();
+    expect(sample(again, 'call_agent_queue_depth', { state: 'pending' })).toBe(5);
     expect(sample(body, 'call_agent_alerts_sent_total', { channel: 'webhook' })).toBe(1);
     expect(sample(body, 'call_agent_alerts_failed_total', { channel: 'telegram' })).toBe(1);
     expect(body).toContain('call_agent_process_cpu_user_seconds_total');

@@ -25,6 +25,8 @@ export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = {
   OPEN: 2,
 };
 
+export type QueueDepthReader = () => Promise<Readonly<Record<string, number>>>;
+
 /** The agent's Prometheus metrics, on a registry of their own. */
 export interface Metrics {
   readonly registry: Registry;
@@ -42,8 +44,11 @@ export interface Metrics {
   readonly queueDepth: Gauge<'state'>;
   readonly alertsSent: Counter<'channel'>;
   readonly alertsFailed: Counter<'channel'>;
-  /** Sets the queue-depth gauge from the queue's counts by state. */
-  setQueueDepth(counts: Readonly<Record<string, number>>): void;
+  /**
+   * Where the queue-depth gauge reads the counts by state: at each scrape, never per event
+   * (counting scans the queue). A failed read keeps the last values.
+   */
+  readQueueDepthFrom(read: QueueDepthReader): void;
   alertSent(channel: string): void;
   alertFailed(channel: string): void;
 }
@@ -91,11 +96,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['service', 'result'] as const,
     registers,
   });
-  const queueDepth = new Gauge({
+  let readQueueDepth: QueueDepthReader | undefined;
+  const queueDepth: Gauge<'state'> = new Gauge({
     name: `${prefix}queue_depth`,
     help: 'Contacts in the call queue, by state.',
     labelNames: ['state'] as const,
     registers,
+    async collect() {
+      const counts = await readQueueDepth?.().catch(() => undefined);
+      for (const [state, count] of Object.entries(counts ?? {})) queueDepth.set({ state }, count);
+    },
   });
   const alertsSent = new Counter({
     name: `${prefix}alerts_sent_total`,
@@ -120,8 +130,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     queueDepth,
     alertsSent,
     alertsFailed,
-    setQueueDepth(counts) {
-      for (const [state, count] of Object.entries(counts)) queueDepth.set({ state }, count);
+    readQueueDepthFrom(read) {
+      readQueueDepth = read;
     },
     alertSent: (channel) => alertsSent.inc({ channel }),
     alertFailed: (channel) => alertsFailed.inc({ channel }),
