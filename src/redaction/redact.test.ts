@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, maskPhoneNumber, redact } from './redact.ts';
+import fc from 'fast-check';
+import { createRedactor, maskPatterns, maskPhoneNumber, redact } from './redact.ts';
 
 describe('redact', () => {
   it('masks phone numbers as +1415***0123, also URL-encoded and spaced', () => {
@@ -41,5 +42,52 @@ describe('redact', () => {
       if (secret === 'Bearer') expect(out).toBe('Authorization: Bearer [REDACTED]');
       else expect(out, text).not.toContain(secret);
     }
+  });
+});
+
+describe('the screen before the patterns', () => {
+  const fragments = [
+    'Bearer ',
+    'basic ',
+    'sk-',
+    'abcdefgh',
+    '123456',
+    '42',
+    ':',
+    '/',
+    '//',
+    'smtp://u:p@h',
+    '+1415',
+    '5550123',
+    '%2B',
+    '%2b',
+    'eyJ',
+    '.',
+    'ya29.',
+    'whsec_',
+    'bot',
+    'Token',
+    '=',
+    '"',
+    ' ',
+    '-',
+    '-----BEGIN PRIVATE KEY-----',
+    '-----END PRIVATE KEY-----',
+    'API_KEY',
+    'Passwd',
+    'SECRET',
+    'assertion',
+    'Call successful for Contact-1',
+    '2026-01-29T18:17:19Z',
+  ];
+  it('never changes what the patterns would mask', () => {
+    const masked = createRedactor();
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(masked(text)).toBe(maskPatterns(text));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });
