@@ -91,3 +91,11 @@ describe('the screen before the patterns', () => {
     );
   });
 });
+
+describe('input that is not text', () => {
+  it('is turned into text, never thrown on', () => {
+    const masked = createRedactor(['sk-secret-value']);
+    expect(masked(undefined as unknown as string)).toBe('undefined');
+    expect(masked(14155550123 as unknown as string)).toBe('14155550123');
+  });
+});

@@ -92,7 +92,8 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined> = []):
             .join('|'),
           'g',
         );
-  return (text) => {
+  return (input) => {
+    const text = String(input); // a JavaScript caller may hand over anything
     const out = byValue ? text.replace(byValue, REDACTED) : text;
     return MAY_HOLD_PATTERN.test(out) ? maskPatterns(out) : out;
   };
