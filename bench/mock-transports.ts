@@ -1,14 +1,14 @@
 /**
- * How the campaign benchmark reaches the mock providers, and a bare-fetch baseline that shows
- * what Node's own HTTP client allows on this machine.
+ * How the campaign benchmark reaches the mock providers, and a bare-HTTP baseline that shows
+ * what Node's HTTP clients allow on this machine.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   createInProcessClient,
+  fetchClient,
+  nodeHttpClient,
   IN_PROCESS_ORIGIN,
   MockProviders,
   mockProviderEnv,
@@ -89,48 +89,64 @@ export async function startMockTransport(
   }
 }
 
+/** A bare node:http server that answers every request after `latencyMs`, in a child process. */
+const BARE_SERVER = `
+import { createServer } from 'node:http';
+const latencyMs = Number(process.argv[1]);
+const server = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => setTimeout(() => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{"ok":true}');
+  }, latencyMs));
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+export type BaselineClient = 'node:http' | 'fetch';
+
 /**
- * The same load with no agent at all: `contacts` × `steps` sequential global-fetch POSTs,
- * `concurrency` at a time, to a bare node:http server in this process that answers after
- * `latencyMs`. Contacts per second: the ceiling Node's fetch and HTTP server leave here.
+ * The same load with no agent at all: `contacts` × `steps` sequential POSTs, `concurrency`
+ * at a time, from `client` (the adapters' nodeHttpClient, or Node's global fetch) to a bare
+ * node:http server in a child process that answers after `latencyMs`. Contacts per second:
+ * the ceiling this machine leaves for any agent that speaks HTTP at this load.
  */
-export async function fetchBaseline(options: {
+export async function httpBaseline(options: {
+  client: BaselineClient;
   contacts: number;
   concurrency: number;
   steps: number;
   latencyMs: number;
 }): Promise<number> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () =>
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"ok":true}');
-      }, options.latencyMs),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', BARE_SERVER, String(options.latencyMs)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = once(child, 'exit');
   try {
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+    const url = `http://127.0.0.1:${chunk.toString().trim()}/`;
+    const send = options.client === 'fetch' ? fetchClient(fetch) : nodeHttpClient;
+    const request = {
+      method: 'POST' as const,
+      url,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      body: '{"step":1}',
+    };
     let next = 0;
     const started = performance.now();
     const slot = async (): Promise<void> => {
       while (next++ < options.contacts) {
         for (let step = 0; step < options.steps; step++) {
-          const response = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: '{"step":1}',
-            signal: new AbortController().signal,
-          });
-          await response.arrayBuffer();
+          await send(request, new AbortController().signal);
         }
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, slot));
     return (options.contacts / (performance.now() - started)) * 1000;
   } finally {
-    server.closeAllConnections();
-    server.close();
+    child.kill('SIGTERM');
+    await exited;
   }
 }
