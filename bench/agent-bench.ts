@@ -19,14 +19,9 @@ import {
   type FaultsConfig,
 } from '../src/providers/index.ts';
 import type { CallQueue } from '../src/queue/call-queue.ts';
-import { SqliteCallQueue } from '../src/queue/index.ts';
+import { SqliteCallQueue, type QueuedContactData } from '../src/queue/index.ts';
 import { systemClock } from '../src/resilience/index.ts';
-import {
-  httpBaseline,
-  startMockTransport,
-  type BaselineClient,
-  type Transport,
-} from './mock-transports.ts';
+import { httpBaseline, startMockTransport, type Transport } from './mock-transports.ts';
 
 export interface AgentBenchOptions {
   contacts: number;
@@ -73,6 +68,16 @@ export interface AgentBenchResult {
 
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 
+/** The clock's timers are unref'd: holds the process open until `work` settles, as the CLI does. */
+async function heldOpen<T>(work: Promise<T>): Promise<T> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await work;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
 /** Runs the campaign until it drains and measures it. */
 async function measure(
   campaign: Campaign,
@@ -92,12 +97,10 @@ async function measure(
   campaign.events.subscribe((event) => {
     if (event.type === 'contact_completed') lastCompletedAt = performance.now();
   });
-  // The engine's timers are unref'd; hold the process open as the CLI does (src/cli.ts).
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
-  const end = await campaign.run().finally(() => clearInterval(keepAlive));
+  const end = await heldOpen(campaign.run());
   const elu = performance.eventLoopUtilization(eluBefore);
   const cpu = process.cpuUsage(cpuBefore);
   const durationMs = performance.now() - started;
@@ -127,6 +130,63 @@ async function measure(
   };
 }
 
+/** Every provider answers after `latencyMs`, without fault. */
+function latencyOnly(latencyMs: number): FaultsConfig {
+  const latency = { latencyMs };
+  return { openai: latency, elevenlabs: latency, twilio: latency, hubspot: latency };
+}
+
+function benchContacts(count: number): QueuedContactData[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `Contact-${i + 1}`,
+    name: `Contact ${i + 1}`,
+    phone: `+1415555${String(100 + i).padStart(4, '0')}`,
+  }));
+}
+
+/**
+ * The same contacts through the same adapters and mock, with no agent: no queue, policies,
+ * events or log lines, each slot calling script → voice → call → record in turn. Contacts
+ * per second: the ceiling the adapters, the HTTP stack and the mock leave for the agent.
+ */
+export async function runAdaptersOnly(
+  overrides: Partial<
+    Pick<AgentBenchOptions, 'contacts' | 'concurrency' | 'latencyMs' | 'transport'>
+  > = {},
+): Promise<number> {
+  const options = { ...agentBenchDefaults, ...overrides };
+  const mock = await startMockTransport(options.transport, latencyOnly(options.latencyMs));
+  try {
+    const clock = systemClock;
+    const settings = providerSettingsFromEnv(mock.env);
+    const { llm, tts, telephony, crm } = providersFromSettings(settings, {
+      clock,
+      httpClient: mock.httpClient,
+    });
+    const contacts = benchContacts(options.contacts);
+    let next = 0;
+    const slot = async (): Promise<void> => {
+      for (let contact = contacts[next++]; contact; contact = contacts[next++]) {
+        const signal = new AbortController().signal;
+        const script = await llm.writeScript(contact, signal);
+        await tts.synthesize(script, signal);
+        const call = { contactId: contact.id, to: contact.phone, script };
+        const { callSid } = await telephony.placeCall(call, signal);
+        const record = { contactId: contact.id, contactName: contact.name, phone: contact.phone };
+        await crm.recordCall(
+          { ...record, callSid, status: 'queued', degraded: false, script, timestamp: clock.now() },
+          signal,
+        );
+      }
+    };
+    const started = performance.now();
+    await heldOpen(Promise.all(Array.from({ length: options.concurrency }, slot)));
+    return (options.contacts / (performance.now() - started)) * 1000;
+  } finally {
+    await mock.close();
+  }
+}
+
 /**
  * Builds the campaign as `call-agent run` does (createSession, the real adapters, the SQLite
  * queue on a file, the observers with logs to a null destination), runs it and measures it.
@@ -136,18 +196,11 @@ export async function runAgentBench(
 ): Promise<AgentBenchResult> {
   const options: AgentBenchOptions = { ...agentBenchDefaults, ...overrides };
   const clock = systemClock;
-  const latency = { latencyMs: options.latencyMs };
-  const faults: FaultsConfig = {
-    openai: latency,
-    elevenlabs: latency,
-    twilio: latency,
-    hubspot: latency,
-  };
   // The config's defaults, but for the bulkhead (default 10 per service, below 50 in flight).
   const config = parseConfig({ bulkhead: { max_concurrent: options.bulkhead } });
   const cleanup: Array<() => unknown> = [];
   try {
-    const mock = await startMockTransport(options.transport, faults);
+    const mock = await startMockTransport(options.transport, latencyOnly(options.latencyMs));
     cleanup.push(() => mock.close());
     const dir = mkdtempSync(join(tmpdir(), 'agent-bench-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -168,13 +221,7 @@ export async function runAgentBench(
     cleanup.push(() => observers.close());
     const settings = providerSettingsFromEnv(mock.env);
     const providers = providersFromSettings(settings, { clock, httpClient: mock.httpClient });
-    await queue.enqueue(
-      Array.from({ length: options.contacts }, (_, i) => ({
-        id: `Contact-${i + 1}`,
-        name: `Contact ${i + 1}`,
-        phone: `+1415555${String(100 + i).padStart(4, '0')}`,
-      })),
-    );
+    await queue.enqueue(benchContacts(options.contacts));
     const { campaign, dispose } = createSession({
       config,
       providers,
@@ -212,8 +259,8 @@ function describe(label: string, r: AgentBenchResult): string {
  * The issue's benchmark. Headline: the in-process mock (the real adapters, policies, queue
  * file and log lines, with no sockets), which measures what the agent itself costs against
  * the ideal bound. Then the same over loopback HTTP (mock in a child process, as a remote
- * provider; mock in this process), the config's default bulkhead of 10, and the ceiling of
- * bare HTTP on this machine at the same load with no agent at all.
+ * provider; mock in this process), the config's default bulkhead of 10, and the ceilings at
+ * the same load with no agent at all: the adapters alone against each mock, and bare HTTP.
  */
 export async function benchAgent(): Promise<Record<string, number>> {
   const { contacts, concurrency, latencyMs } = agentBenchDefaults;
@@ -250,15 +297,28 @@ export async function benchAgent(): Promise<Record<string, number>> {
     figures[`${key}Ratio`] = result.ratio;
     figures[`${key}CpuMsPerContact`] = result.cpuMsPerContact;
   }
-  const baselines: Array<[string, BaselineClient]> = [
-    ['bareNodeHttp', 'node:http'],
-    ['bareFetch', 'fetch'],
+  const ceilings: Array<[string, string, () => Promise<number>]> = [
+    [
+      'adaptersOnlyInProcess',
+      'no agent: adapters, in-process mock',
+      () => runAdaptersOnly({ transport: 'in-process' }),
+    ],
+    [
+      'adaptersOnlyHttpChild',
+      'no agent: adapters, HTTP child mock',
+      () => runAdaptersOnly({ transport: 'http-child' }),
+    ],
+    ...(['node:http', 'fetch'] as const).map((client): [string, string, () => Promise<number>] => [
+      client === 'fetch' ? 'bareFetch' : 'bareNodeHttp',
+      `no agent: bare ${client} client + server`,
+      () => httpBaseline({ client, contacts, concurrency, steps: STEPS, latencyMs }),
+    ]),
   ];
-  for (const [key, client] of baselines) {
-    const rate = await httpBaseline({ client, contacts, concurrency, steps: STEPS, latencyMs });
-    const label = `no agent: ${client} client, bare server`;
+  console.log('  ceilings at the same load, with no agent at all:');
+  for (const [key, label, run] of ceilings) {
+    const rate = await run();
     console.log(
-      `  ${label.padEnd(38)} ${rate.toFixed(1).padStart(6)} contacts/s = ${pct(rate / ideal)} of ${ideal} (the ceiling of HTTP here at this load)`,
+      `  ${label.padEnd(38)} ${rate.toFixed(1).padStart(6)} contacts/s = ${pct(rate / ideal)} of ${ideal}`,
     );
     figures[`${key}ContactsPerSecond`] = round(rate);
     figures[`${key}Ratio`] = round(rate / ideal, 3);
