@@ -68,12 +68,16 @@ class StepLog {
     this.#unsaved = { ...this.#unsaved, ...patch };
   }
 
-  /** Notes `patch` and hands over everything unsaved, for the write about to happen. */
-  take(patch: Checkpoints = {}): Checkpoints {
+  /**
+   * Notes `patch` and passes everything unsaved to `write`; it counts as saved only once
+   * `write` succeeds, so a failed write leaves it for the next one.
+   */
+  async flush<T>(write: (unsaved: Checkpoints) => Promise<T>, patch: Checkpoints = {}): Promise<T> {
     this.note(patch);
     const unsaved = this.#unsaved;
-    this.#unsaved = {};
-    return unsaved;
+    const result = await write(unsaved);
+    if (this.#unsaved === unsaved) this.#unsaved = {};
+    return result;
   }
 }
 
@@ -112,7 +116,7 @@ export class CallFlow {
     const { contact, leaseToken } = claimed;
     const steps = new StepLog(claimed.checkpoints);
     const save = (patch: Checkpoints): Promise<void> =>
-      this.#queue.checkpoint(contact.id, leaseToken, steps.take(patch));
+      steps.flush((unsaved) => this.#queue.checkpoint(contact.id, leaseToken, unsaved), patch);
     try {
       if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
       const script = steps.done.script ?? '';
@@ -137,7 +141,7 @@ export class CallFlow {
       if (steps.done.crmDone === undefined) {
         steps.note({ crmDone: await this.#record(contact, steps.done, degraded, signal) });
       }
-      await this.#queue.complete(contact.id, leaseToken, steps.take());
+      await steps.flush((unsaved) => this.#queue.complete(contact.id, leaseToken, unsaved));
       this.#emit({
         type: 'contact_completed',
         contactId: contact.id,
@@ -156,7 +160,7 @@ export class CallFlow {
               reason: `unexpected error: ${describeError(error).message}`,
               countsAsFailure: true,
             });
-      return this.#settle(contact.id, leaseToken, failure, steps.take());
+      return this.#settle(contact.id, leaseToken, failure, steps);
     }
   }
 
@@ -164,16 +168,20 @@ export class CallFlow {
     contactId: string,
     leaseToken: string,
     failure: StepFailure,
-    checkpoints: Checkpoints,
+    steps: StepLog,
   ): Promise<ContactOutcome> {
     const { verdict, service } = failure;
     try {
       if (verdict.kind === 'fail') {
-        await this.#queue.fail(contactId, leaseToken, verdict.reason, checkpoints);
+        await steps.flush((unsaved) =>
+          this.#queue.fail(contactId, leaseToken, verdict.reason, unsaved),
+        );
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };
       }
-      const state = await this.#queue.defer(contactId, leaseToken, { ...verdict, checkpoints });
+      const state = await steps.flush((checkpoints) =>
+        this.#queue.defer(contactId, leaseToken, { ...verdict, checkpoints }),
+      );
       if (state === 'failed') {
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };
