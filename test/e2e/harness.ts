@@ -8,6 +8,8 @@ import {
   type RunningMockProviders,
 } from '../../src/providers/index.ts';
 import type { RunSummary } from '../../src/commands/summary.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { stopAllClis } from '../support/cli-process.ts';
 
 /**
  * Shared pieces of the end-to-end tests: a temp directory per test, a fast configuration,
@@ -91,6 +93,39 @@ export interface E2eMock extends RunningMockProviders {
 export async function startMock(faults?: FaultsConfig): Promise<E2eMock> {
   const running = await runMockProviders({ host: '127.0.0.1', port: 0, faults });
   return { ...running, env: { ...mockProviderEnv(running.baseUrls), ...SECRETS } };
+}
+
+/**
+ * A workspace and mock providers with `faults` for the enclosing describe block: made before
+ * its tests, closed after them with every CLI still running. Read them inside the tests.
+ */
+export function useWorkspaceAndMock(faults?: FaultsConfig): {
+  readonly ws: Workspace;
+  readonly mock: E2eMock;
+} {
+  let ws: Workspace | undefined;
+  let mock: E2eMock | undefined;
+  beforeAll(async () => {
+    ws = await createWorkspace();
+    mock = await startMock(faults);
+  });
+  afterAll(async () => {
+    await stopAllClis();
+    await mock?.close();
+    await ws?.cleanup();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useWorkspaceAndMock: read it inside a test');
+    return value;
+  };
+  return {
+    get ws() {
+      return ready(ws);
+    },
+    get mock() {
+      return ready(mock);
+    },
+  };
 }
 
 /** The arguments of `call-agent run` in `ws` with the usual files. */

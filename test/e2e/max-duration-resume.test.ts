@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, stopAllClis } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-process.ts';
 import {
   calledNumbers,
   contactsCsv,
-  createWorkspace,
   leakedPhones,
   leakedSecrets,
   prepare,
   runArgs,
-  startMock,
-  type E2eMock,
+  useWorkspaceAndMock,
   type RunSummary,
-  type Workspace,
 } from './harness.ts';
 
 /**
@@ -19,19 +16,10 @@ import {
  * contacts still queued (exit 3); once Twilio is back, the next run completes them (exit 0).
  */
 describe('call-agent run: --max-duration, then a later run', () => {
-  let ws: Workspace;
-  let mock: E2eMock;
-  beforeAll(async () => {
-    ws = await createWorkspace();
-    mock = await startMock({ twilio: { outages: [{ fault: '503' }] } });
-  });
-  afterAll(async () => {
-    await stopAllClis();
-    await mock?.close();
-    await ws?.cleanup();
-  });
+  const e2e = useWorkspaceAndMock({ twilio: { outages: [{ fault: '503' }] } });
 
   it('leaves the contacts deferred while Twilio is down and completes them after', async () => {
+    const { ws, mock } = e2e;
     const { csv, phones } = contactsCsv(5);
     await prepare(ws, csv);
     const down = await runCli(runArgs(ws, '--max-duration', '2'), {

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, stopAllClis } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-process.ts';
 import {
   calledNumbers,
-  createWorkspace,
   leakedPhones,
   leakedSecrets,
   prepare,
   runArgs,
-  startMock,
-  type E2eMock,
+  useWorkspaceAndMock,
   type RunSummary,
-  type Workspace,
 } from './harness.ts';
 
 /** A new user's first run: a CSV with one bad row, healthy providers, then the same run again. */
 describe('call-agent run: happy path', () => {
-  let ws: Workspace;
-  let mock: E2eMock;
-  beforeAll(async () => {
-    ws = await createWorkspace();
-    mock = await startMock();
-  });
-  afterAll(async () => {
-    await stopAllClis();
-    await mock?.close();
-    await ws?.cleanup();
-  });
+  const e2e = useWorkspaceAndMock();
 
   const phones = ['+14155550101', '+14155550102', '+14155550103'];
   const csv = [
@@ -38,6 +25,7 @@ describe('call-agent run: happy path', () => {
   ].join('\n');
 
   it('calls the three good contacts once, reports the bad row, and a rerun adds nothing', async () => {
+    const { ws, mock } = e2e;
     await prepare(ws, csv);
     const first = await runCli(runArgs(ws), { env: mock.env, timeoutMs: 20_000 });
     expect(first.code, first.stderr).toBe(0);

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finished, startCli, stopAllClis } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { finished, startCli } from '../support/cli-process.ts';
 import {
   contactsCsv,
-  createWorkspace,
   leakedPhones,
   leakedSecrets,
   prepare,
   runArgs,
-  startMock,
-  type E2eMock,
+  useWorkspaceAndMock,
   type RunSummary,
-  type Workspace,
 } from './harness.ts';
 
 const SEED_KEYS = ['timestamp', 'level', 'service', 'message', 'retry_count', 'circuit_state'];
@@ -20,19 +17,10 @@ const isRejection = (line: Record<string, unknown>): boolean =>
 
 /** The seed's outage story, told by a real `run` against an ElevenLabs that answers 503. */
 describe("call-agent run: the seed's log lines", () => {
-  let ws: Workspace;
-  let mock: E2eMock;
-  beforeAll(async () => {
-    ws = await createWorkspace();
-    mock = await startMock({ elevenlabs: { outages: [{ fault: '503' }] } });
-  });
-  afterAll(async () => {
-    await stopAllClis();
-    await mock?.close();
-    await ws?.cleanup();
-  });
+  const e2e = useWorkspaceAndMock({ elevenlabs: { outages: [{ fault: '503' }] } });
 
   it('logs retries exhausted, the open circuit and the recovery in the seed form', async () => {
+    const { ws, mock } = e2e;
     const { csv, ids, phones } = contactsCsv(4);
     await prepare(ws, csv);
     const cli = startCli(runArgs(ws, '--concurrency', '1'), { env: mock.env });

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, stopAllClis } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../support/cli-process.ts';
 import {
   calledNumbers,
   contactsCsv,
-  createWorkspace,
   leakedSecrets,
   prepare,
   runArgs,
-  startMock,
+  useWorkspaceAndMock,
   until,
-  type E2eMock,
   type RunSummary,
-  type Workspace,
 } from './harness.ts';
 
 /** How long the mock Twilio holds the answer to a call it has already created. */
@@ -22,27 +19,18 @@ const ANSWER_HELD_MS = 400;
  * same queue finishes the campaign. Nobody may be called twice, nobody may be missed.
  */
 describe('call-agent run: killed mid-campaign, restarted', () => {
-  let ws: Workspace;
-  let mock: E2eMock;
-  beforeAll(async () => {
-    ws = await createWorkspace();
-    mock = await startMock({
-      twilio: {
-        // Each request waits before it is processed (a kill then leaves no call behind) …
-        latencyMs: 100,
-        // … and each created call is answered late (a kill then leaves a call nobody saw).
-        errorRate: 1,
-        errorFault: `slow:${ANSWER_HELD_MS}`,
-      },
-    });
-  });
-  afterAll(async () => {
-    await stopAllClis();
-    await mock?.close();
-    await ws?.cleanup();
+  const e2e = useWorkspaceAndMock({
+    twilio: {
+      // Each request waits before it is processed (a kill then leaves no call behind) …
+      latencyMs: 100,
+      // … and each created call is answered late (a kill then leaves a call nobody saw).
+      errorRate: 1,
+      errorFault: `slow:${ANSWER_HELD_MS}`,
+    },
   });
 
   it('calls every number exactly once across a SIGKILL and a restart', async () => {
+    const { ws, mock } = e2e;
     const { csv, phones } = contactsCsv(20);
     await prepare(ws, csv);
 

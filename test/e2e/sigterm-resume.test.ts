@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finished, runCli, startCli, stopAllClis } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { finished, runCli, startCli } from '../support/cli-process.ts';
 import {
   calledNumbers,
   contactsCsv,
-  createWorkspace,
   prepare,
   runArgs,
-  startMock,
+  useWorkspaceAndMock,
   until,
-  type E2eMock,
   type RunSummary,
-  type Workspace,
 } from './harness.ts';
 
 /**
@@ -18,20 +15,13 @@ import {
  * contacts stay queued; the next run finishes them without calling anyone twice.
  */
 describe('call-agent run: stopped by SIGTERM, run again', () => {
-  let ws: Workspace;
-  let mock: E2eMock;
-  beforeAll(async () => {
-    ws = await createWorkspace();
-    // Calls are created at once but answered late, so a stop catches some in doubt.
-    mock = await startMock({ twilio: { latencyMs: 50, errorRate: 1, errorFault: 'slow:300' } });
-  });
-  afterAll(async () => {
-    await stopAllClis();
-    await mock?.close();
-    await ws?.cleanup();
+  // Calls are created at once but answered late, so a stop catches some in doubt.
+  const e2e = useWorkspaceAndMock({
+    twilio: { latencyMs: 50, errorRate: 1, errorFault: 'slow:300' },
   });
 
   it('exits 3 with the contacts queued, and the next run calls each number once', async () => {
+    const { ws, mock } = e2e;
     const { csv, phones } = contactsCsv(8);
     await prepare(ws, csv);
     const cli = startCli(runArgs(ws, '--concurrency', '4'), { env: mock.env });
