@@ -13,7 +13,11 @@ import {
   type RecordedRequest,
 } from '../providers/index.ts';
 import { seededRandom } from '../providers/mock/seeded-random.ts';
-import { SqliteCallQueue, type QueuedContactData } from '../queue/index.ts';
+import {
+  SqliteCallQueue,
+  type QueuedContactData,
+  type SqliteCallQueueOptions,
+} from '../queue/index.ts';
 import {
   VirtualClock,
   type CallFailedEvent,
@@ -56,6 +60,8 @@ export interface FlowHarnessOptions {
   concurrency?: number;
   maxFailedAttempts?: number;
   seed?: number;
+  /** Builds the queue (default: a SqliteCallQueue), e.g. one that injects a write failure. */
+  makeQueue?: (options: SqliteCallQueueOptions) => SqliteCallQueue;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -105,7 +111,8 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
       clock,
     });
   const config = parseConfig({ retry: { jitter: 'none' }, ...resolved.config });
-  const queue = new SqliteCallQueue({
+  const makeQueue = resolved.makeQueue ?? ((o) => new SqliteCallQueue(o));
+  const queue = makeQueue({
     path: ':memory:',
     clock,
     maxFailedAttempts: resolved.maxFailedAttempts,
