@@ -4,8 +4,11 @@ import type { Audio } from '../providers/ports.ts';
 
 /** Keeps synthesized audio so a resumed contact need not synthesize again. */
 export interface AudioStore {
-  /** Stores the audio of a contact and returns its reference. */
-  save(contactId: string, audio: Audio): Promise<string>;
+  /**
+   * Stores audio under `key` (one per claim of a contact, so a worker whose lease ran out
+   * cannot overwrite the audio of the worker that took the contact over); returns its reference.
+   */
+  save(key: string, audio: Audio): Promise<string>;
   /** A URL the telephony provider can fetch the audio from, if the store is served publicly. */
   urlFor(ref: string): string | undefined;
   load(ref: string): Promise<Audio | undefined>;
@@ -17,8 +20,8 @@ const extensions: Record<string, string> = {
   'audio/x-wav': 'wav',
 };
 
-function fileNameFor(contactId: string, contentType: string): string {
-  const safe = contactId.replace(/[^A-Za-z0-9._-]/g, '_');
+function fileNameFor(key: string, contentType: string): string {
+  const safe = key.replace(/[^A-Za-z0-9._-]/g, '_');
   return `${safe}.${extensions[contentType] ?? 'bin'}`;
 }
 
@@ -32,9 +35,9 @@ export class FileAudioStore implements AudioStore {
     this.#publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
   }
 
-  async save(contactId: string, audio: Audio): Promise<string> {
+  async save(key: string, audio: Audio): Promise<string> {
     await mkdir(this.#dir, { recursive: true });
-    const name = fileNameFor(contactId, audio.contentType);
+    const name = fileNameFor(key, audio.contentType);
     await writeFile(join(this.#dir, name), audio.bytes);
     return name;
   }
@@ -62,8 +65,8 @@ export class FileAudioStore implements AudioStore {
 export class MemoryAudioStore implements AudioStore {
   readonly #audio = new Map<string, Audio>();
 
-  async save(contactId: string, audio: Audio): Promise<string> {
-    const ref = fileNameFor(contactId, audio.contentType);
+  async save(key: string, audio: Audio): Promise<string> {
+    const ref = fileNameFor(key, audio.contentType);
     this.#audio.set(ref, audio);
     return ref;
   }

@@ -121,7 +121,7 @@ export class CallFlow {
       if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
       const script = steps.done.script ?? '';
       if (steps.done.audioRef === undefined && steps.done.callSid === undefined) {
-        steps.note(await this.#speak(contact, script, signal));
+        steps.note(await this.#speak(contact, script, `${contact.id}.${claimed.claims}`, signal));
       }
       if (steps.done.callSid === undefined) {
         const callStartedAt = steps.done.callStartedAt;
@@ -220,7 +220,12 @@ export class CallFlow {
     }
   }
 
-  async #speak(contact: ContactInfo, script: string, signal?: AbortSignal): Promise<Checkpoints> {
+  async #speak(
+    contact: ContactInfo,
+    script: string,
+    audioKey: string,
+    signal?: AbortSignal,
+  ): Promise<Checkpoints> {
     const voices = [this.#services.tts, this.#services.ttsFallback].filter((v) => v !== undefined);
     const alternatives: Array<Alternative<{ ref: string; voice: string }>> = voices.map(
       ({ provider, policy }) => ({
@@ -231,7 +236,7 @@ export class CallFlow {
               provider.synthesize(script, attempt.signal, { language: contact.language }),
             { signal: callerSignal, context: { contactId: contact.id } },
           );
-          return { ref: await this.#audio.save(contact.id, audio), voice: provider.service };
+          return { ref: await this.#audio.save(audioKey, audio), voice: provider.service };
         },
       }),
     );

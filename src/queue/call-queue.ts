@@ -26,7 +26,10 @@ export interface Checkpoints {
   voiceProvider?: string | undefined;
   /** Where the audio is kept (a file path or URL). */
   audioRef?: string | undefined;
-  /** Set just before the call is placed: from then on a retry must look the call up first. */
+  /**
+   * Written before the call is placed (also kept by a deferral when that write failed): from
+   * then on a retry looks the call up before it may place one.
+   */
   callStartedAt?: number | undefined;
   callSid?: string | undefined;
   /** Set when the CRM has the record, when it went to the outbox, or when the CRM refused it. */
