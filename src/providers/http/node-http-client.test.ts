@@ -1,8 +1,8 @@
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyNetworkError } from './classify-network.ts';
+import { classifyNetworkError, wasNeverSent } from './classify-network.ts';
 import { header } from './headers.ts';
 import { nodeHttpClient } from './node-http-client.ts';
 
@@ -34,6 +34,14 @@ const server = createServer((request, response) => {
 });
 let origin = '';
 const live = () => new AbortController().signal;
+
+/** Waits (on real loopback I/O, a few event-loop turns) until `done` holds; 2 s at most. */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 400 && !done(); turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(done()).toBe(true);
+}
 
 beforeAll(async () => {
   server.listen(0, '127.0.0.1');
@@ -93,7 +101,10 @@ describe('nodeHttpClient', () => {
   });
 
   it('rejects with the abort reason and drops the request when the signal aborts', async () => {
-    handle = () => undefined; // never answers
+    let hung: ServerResponse | undefined;
+    handle = (response) => {
+      hung = response; // never answers
+    };
     const controller = new AbortController();
     const answer = nodeHttpClient(
       { method: 'GET', url: `${origin}/hang`, headers: {} },
@@ -102,6 +113,9 @@ describe('nodeHttpClient', () => {
     const reason = new Error('stop');
     setImmediate(() => controller.abort(reason));
     await expect(answer).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // the request was dropped: the server sees its connection close
+    await until(() => hung?.closed === true);
     await expect(
       nodeHttpClient({ method: 'GET', url: `${origin}/x`, headers: {} }, AbortSignal.abort(reason)),
     ).rejects.toBe(reason);
@@ -115,7 +129,25 @@ describe('nodeHttpClient', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toBe('fetch failed');
-    expect(classifyNetworkError('OpenAI', error, []).errorClass).toBe('transient');
+    const classified = classifyNetworkError('OpenAI', error, []);
+    expect(classified).toMatchObject({ errorClass: 'transient', providerCode: 'ECONNRESET' });
+    // sent, then reset: the request may have been acted on
+    expect(wasNeverSent(classified)).toBe(false);
+  });
+
+  it('tells a refused connection apart: the request was never sent', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await nodeHttpClient(
+      { method: 'POST', url: `http://127.0.0.1:${port}/calls`, headers: {}, body: '{}' },
+      live(),
+    ).catch((e: unknown) => e);
+    const classified = classifyNetworkError('Twilio', error, []);
+    expect(classified.providerCode).toBe('ECONNREFUSED');
+    expect(wasNeverSent(classified)).toBe(true);
   });
 
   it('refuses a protocol it does not speak with a classified failure', async () => {

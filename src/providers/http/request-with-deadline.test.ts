@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTimeoutError, TransientServiceError, VirtualClock } from '../../resilience/index.ts';
 import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
-import type { HttpRequest } from './http-client.ts';
+import type { HttpClient, HttpRequest } from './http-client.ts';
 import { requestWithDeadline, type DeadlineTransport } from './request-with-deadline.ts';
 
 function setup(faults: string[]) {
@@ -89,5 +89,50 @@ describe('requestWithDeadline', () => {
     );
     expect(error).toBeInstanceOf(TransientServiceError);
     expect((error as TransientServiceError).providerCode).toBe('UND_ERR_SOCKET');
+  });
+});
+
+describe('requestWithDeadline with headers first and the body later', () => {
+  /** A client whose headers arrive after `headersMs` and its body after `bodyMs` (virtual). */
+  function slowBody(clock: VirtualClock, headersMs: number, bodyMs: number): HttpClient {
+    return async (_request, signal, onHeaders) => {
+      await clock.sleep(headersMs, signal);
+      onHeaders?.();
+      await clock.sleep(bodyMs - headersMs, signal);
+      return { status: 200, headers: {}, body: Buffer.from('{}') };
+    };
+  }
+  const request: HttpRequest = { method: 'GET', url: 'http://provider.test/x', headers: {} };
+  const transport = (clock: VirtualClock, client: HttpClient): DeadlineTransport => ({
+    client,
+    clock,
+    service: 'OpenAI',
+    ttfbMs: 1_000,
+    totalMs: 5_000,
+    secrets: [],
+  });
+
+  it('stops the first-byte deadline at the headers: a body past it but within the total is fine', async () => {
+    const clock = new VirtualClock();
+    const outcome = requestWithDeadline(
+      transport(clock, slowBody(clock, 500, 3_000)),
+      request,
+      new AbortController().signal,
+    );
+    await clock.advance(3_000);
+    expect((await outcome).status).toBe(200);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('gives up at the total deadline when the body drags on after the headers', async () => {
+    const clock = new VirtualClock();
+    const outcome = requestWithDeadline(
+      transport(clock, slowBody(clock, 500, 60_000)),
+      request,
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
+    await clock.advance(5_000);
+    expect(((await outcome) as Error).message).toBe('OpenAI: response not complete within 5000 ms');
+    expect(clock.pendingTimers).toBe(0);
   });
 });
