@@ -156,7 +156,7 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
           if (logged) logger.event({ type: 'agent', event: logged });
         }),
       );
-      metrics?.readQueueDepthFrom(() => queue.counts());
+      if (metrics) disposers.push(metrics.readQueueDepthFrom(() => queue.counts()));
       return () => disposers.forEach((dispose) => dispose());
     },
     async close() {

@@ -83,7 +83,7 @@ describe('metrics', () => {
     await clock.advance(5_000);
     await checker.stop();
     const depth = { pending: 7, completed: 2, failed: 1, in_progress: 0, deferred: 3 };
-    metrics.readQueueDepthFrom(async () => depth);
+    const stopReading = metrics.readQueueDepthFrom(async () => depth);
     metrics.alertSent('webhook');
     metrics.alertFailed('telegram');
 
@@ -115,6 +115,11 @@ describe('metrics', () => {
     depth.pending = 5;
     const again = await (await fetch(server.url)).text();
     expect(sample(again, 'call_agent_queue_depth', { state: 'pending' })).toBe(5);
+    // once the reader is disposed the gauge keeps its last values and reads nothing
+    stopReading();
+    depth.pending = 1;
+    const after = await (await fetch(server.url)).text();
+    expect(sample(after, 'call_agent_queue_depth', { state: 'pending' })).toBe(5);
     expect(sample(body, 'call_agent_alerts_sent_total', { channel: 'webhook' })).toBe(1);
     expect(sample(body, 'call_agent_alerts_failed_total', { channel: 'telegram' })).toBe(1);
     expect(body).toContain('call_agent_process_cpu_user_seconds_total');

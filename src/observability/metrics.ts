@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CircuitState } from '../resilience/index.ts';
+import type { CircuitState, Disposer } from '../resilience/index.ts';
 
 export interface MetricsOptions {
   /** The registry to register on (default: a new one, never prom-client's global). */
@@ -46,9 +46,10 @@ export interface Metrics {
   readonly alertsFailed: Counter<'channel'>;
   /**
    * Where the queue-depth gauge reads the counts by state: at each scrape, never per event
-   * (counting scans the queue). A failed read keeps the last values.
+   * (counting scans the queue). A failed read keeps the last values. The disposer stops
+   * reading (before the queue closes).
    */
-  readQueueDepthFrom(read: QueueDepthReader): void;
+  readQueueDepthFrom(read: QueueDepthReader): Disposer;
   alertSent(channel: string): void;
   alertFailed(channel: string): void;
 }
@@ -132,6 +133,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     alertsFailed,
     readQueueDepthFrom(read) {
       readQueueDepth = read;
+      return () => {
+        if (readQueueDepth === read) readQueueDepth = undefined;
+      };
     },
     alertSent: (channel) => alertsSent.inc({ channel }),
     alertFailed: (channel) => alertsFailed.inc({ channel }),

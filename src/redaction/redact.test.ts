@@ -97,5 +97,6 @@ describe('input that is not text', () => {
     const masked = createRedactor(['sk-secret-value']);
     expect(masked(undefined as unknown as string)).toBe('undefined');
     expect(masked(14155550123 as unknown as string)).toBe('14155550123');
+    expect(masked(Object.create(null) as string)).toBe('[unprintable]');
   });
 });

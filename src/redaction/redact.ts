@@ -59,6 +59,15 @@ function maskPhones(text: string): string {
   });
 }
 
+function asText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  try {
+    return String(input);
+  } catch {
+    return '[unprintable]'; // e.g. an object without a prototype
+  }
+}
+
 /** Every secret pattern and phone mask, with no screening (the redactors screen first). */
 export function maskPatterns(text: string): string {
   let out = text;
@@ -93,7 +102,7 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined> = []):
           'g',
         );
   return (input) => {
-    const text = String(input); // a JavaScript caller may hand over anything
+    const text = asText(input); // a JavaScript caller may hand over anything
     const out = byValue ? text.replace(byValue, REDACTED) : text;
     return MAY_HOLD_PATTERN.test(out) ? maskPatterns(out) : out;
   };
