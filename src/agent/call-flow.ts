@@ -18,6 +18,7 @@ import {
 } from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { AudioStore } from './audio-store.ts';
+import { StepLog } from './step-log.ts';
 import { verdictFor, type StepVerdict } from './step-failure.ts';
 import { templateScript } from './template-script.ts';
 
@@ -52,34 +53,6 @@ export type ContactOutcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'deferred'; notBefore: number; reason: string }
   | { kind: 'lease_lost' };
-
-/** The steps a contact has done, and those of them not yet written to the queue. */
-class StepLog {
-  done: Checkpoints;
-  #unsaved: Checkpoints = {};
-
-  constructor(saved: Checkpoints) {
-    this.done = { ...saved };
-  }
-
-  /** A step is done; it is written with the next write. */
-  note(patch: Checkpoints): void {
-    this.done = { ...this.done, ...patch };
-    this.#unsaved = { ...this.#unsaved, ...patch };
-  }
-
-  /**
-   * Notes `patch` and passes everything unsaved to `write`; it counts as saved only once
-   * `write` succeeds, so a failed write leaves it for the next one.
-   */
-  async flush<T>(write: (unsaved: Checkpoints) => Promise<T>, patch: Checkpoints = {}): Promise<T> {
-    this.note(patch);
-    const unsaved = this.#unsaved;
-    const result = await write(unsaved);
-    if (this.#unsaved === unsaved) this.#unsaved = {};
-    return result;
-  }
-}
 
 /** A step could not be done; carries what becomes of the contact. */
 class StepFailure {
