@@ -2,20 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { isTimeoutError, TransientServiceError, VirtualClock } from '../../resilience/index.ts';
 import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
-import type { HttpClient, HttpRequest } from './http-client.ts';
+import type { HttpClient, HttpRequest, HttpResult } from './http-client.ts';
 import { requestWithDeadline, type DeadlineTransport } from './request-with-deadline.ts';
+
+/** OpenAI's transport over `client`: 1 s to the first byte, 5 s in total. */
+function deadlineTransport(clock: VirtualClock, client: HttpClient): DeadlineTransport {
+  return { client, clock, service: 'OpenAI', ttfbMs: 1_000, totalMs: 5_000, secrets: [] };
+}
 
 function setup(faults: string[]) {
   const clock = new VirtualClock();
   const mock = new MockProviders({ clock, faults: { openai: { probeScript: faults } } });
-  const transport: DeadlineTransport = {
-    client: createInProcessClient(mock),
-    clock,
-    service: 'OpenAI',
-    ttfbMs: 1_000,
-    totalMs: 5_000,
-    secrets: [],
-  };
+  const transport = deadlineTransport(clock, createInProcessClient(mock));
   const request: HttpRequest = {
     method: 'GET',
     url: `${mock.baseUrls(IN_PROCESS_ORIGIN).openai}/models`,
@@ -93,46 +91,37 @@ describe('requestWithDeadline', () => {
 });
 
 describe('requestWithDeadline with headers first and the body later', () => {
-  /** A client whose headers arrive after `headersMs` and its body after `bodyMs` (virtual). */
-  function slowBody(clock: VirtualClock, headersMs: number, bodyMs: number): HttpClient {
-    return async (_request, signal, onHeaders) => {
+  /**
+   * Sends one request through a client whose headers arrive after `headersMs` and its body
+   * after `bodyMs` (virtual), then moves the clock by `advanceMs`.
+   */
+  async function slowBody(headersMs: number, bodyMs: number, advanceMs: number) {
+    const clock = new VirtualClock();
+    const client: HttpClient = async (_request, signal, onHeaders) => {
       await clock.sleep(headersMs, signal);
       onHeaders?.();
       await clock.sleep(bodyMs - headersMs, signal);
       return { status: 200, headers: {}, body: Buffer.from('{}') };
     };
-  }
-  const request: HttpRequest = { method: 'GET', url: 'http://provider.test/x', headers: {} };
-  const transport = (clock: VirtualClock, client: HttpClient): DeadlineTransport => ({
-    client,
-    clock,
-    service: 'OpenAI',
-    ttfbMs: 1_000,
-    totalMs: 5_000,
-    secrets: [],
-  });
-
-  it('stops the first-byte deadline at the headers: a body past it but within the total is fine', async () => {
-    const clock = new VirtualClock();
+    const request: HttpRequest = { method: 'GET', url: 'http://provider.test/x', headers: {} };
     const outcome = requestWithDeadline(
-      transport(clock, slowBody(clock, 500, 3_000)),
+      deadlineTransport(clock, client),
       request,
       new AbortController().signal,
-    );
-    await clock.advance(3_000);
-    expect((await outcome).status).toBe(200);
+    ).catch((e: unknown) => e);
+    await clock.advance(advanceMs);
+    return { clock, outcome: await outcome };
+  }
+
+  it('stops the first-byte deadline at the headers: a body past it but within the total is fine', async () => {
+    const { clock, outcome } = await slowBody(500, 3_000, 3_000);
+    expect((outcome as HttpResult).status).toBe(200);
     expect(clock.pendingTimers).toBe(0);
   });
 
   it('gives up at the total deadline when the body drags on after the headers', async () => {
-    const clock = new VirtualClock();
-    const outcome = requestWithDeadline(
-      transport(clock, slowBody(clock, 500, 60_000)),
-      request,
-      new AbortController().signal,
-    ).catch((e: unknown) => e);
-    await clock.advance(5_000);
-    expect(((await outcome) as Error).message).toBe('OpenAI: response not complete within 5000 ms');
+    const { clock, outcome } = await slowBody(500, 60_000, 5_000);
+    expect((outcome as Error).message).toBe('OpenAI: response not complete within 5000 ms');
     expect(clock.pendingTimers).toBe(0);
   });
 });
