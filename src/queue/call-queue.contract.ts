@@ -4,13 +4,19 @@ import type { MakeCallQueue } from './contract/harness.ts';
 import { leasesContract } from './contract/leases.contract.ts';
 import { lifecycleContract } from './contract/lifecycle.contract.ts';
 import { storeContract } from './contract/store.contract.ts';
+import { storageContract } from './contract/storage.contract.ts';
 
-export { CONTRACT_MAX_FAILED_ATTEMPTS, type MakeCallQueue } from './contract/harness.ts';
+export {
+  CONTRACT_MAX_FAILED_ATTEMPTS,
+  type MakeCallQueue,
+  type MakeOptions,
+} from './contract/harness.ts';
 
 /**
  * The conformance suite every CallQueue backend must pass. `make` builds a fresh, empty queue
- * on the given virtual clock with the default `maxFailedAttempts` (5); each queue it returns
- * is closed after its test.
+ * on the given virtual clock with the default `maxFailedAttempts` (5), recording its leases
+ * for the given holder, and a small store when asked; each queue it returns is closed after
+ * its test.
  */
 export function describeCallQueueContract(name: string, make: MakeCallQueue): void {
   describe(`CallQueue contract: ${name}`, () => {
@@ -18,5 +24,6 @@ export function describeCallQueueContract(name: string, make: MakeCallQueue): vo
     leasesContract(make);
     deferralContract(make);
     storeContract(make);
+    storageContract(make);
   });
 }

@@ -1,3 +1,5 @@
+import type { LeaseHolder } from './lease-holder.ts';
+
 /**
  * The call queue: durable contact states, leases, per-step checkpoints and the CRM outbox.
  * SQLite is the embedded default; a BullMQ/Redis backend will implement the same interface
@@ -87,12 +89,22 @@ export interface EnqueueResult {
 
 export type StateCounts = Record<ContactState, number>;
 
+/** The contacts one process holds in progress, and when the last of its leases runs out. */
+export interface HeldLeases {
+  /** Undefined for leases taken by a version that did not record its holder. */
+  holder: LeaseHolder | undefined;
+  contacts: number;
+  expiresAt: number;
+}
+
 /** The queue every backend implements. All times are ms since the epoch, from the queue's clock. */
 export interface CallQueue {
   enqueue(contacts: readonly QueuedContactData[]): Promise<EnqueueResult>;
   /**
    * Claims the next due contact (pending, deferred past its time, or in progress with an
-   * expired lease) for `leaseMs`. Undefined when nothing is due now.
+   * expired lease) for `leaseMs`, for this process (the backend's lease holder). Undefined
+   * when nothing is due now. Resolves only once the claim is durable: no work may start on a
+   * claim that did not commit (a storage failure rejects with QueueStorageError).
    */
   claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined>;
   /**
@@ -100,6 +112,13 @@ export interface CallQueue {
    * past its expiry is still held until another worker claims the contact.
    */
   renew(id: string, leaseToken: string, leaseMs: number): Promise<boolean>;
+  /** Who holds the contacts in progress, grouped by holder process. */
+  leases(): Promise<HeldLeases[]>;
+  /**
+   * Ends the leases `holder` has (a process known to be dead): its contacts are due at once.
+   * Returns how many contacts were released.
+   */
+  releaseLeases(holder: LeaseHolder): Promise<number>;
   /**
    * Records finished steps (merged into those already recorded). Throws LeaseLostError when
    * the lease was lost, as do `complete`, `fail` and `defer`.

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,40 @@ let files = 0;
 const freshPath = (): string => join(dir, `queue-${++files}.db`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeCallQueueContract('SQLite in memory', async (clock) => {
-  return new SqliteCallQueue({ path: ':memory:', clock });
+/** A small store: 48 KiB, a few dozen contacts. */
+const SMALL_BYTES = 48 * 1024;
+
+describeCallQueueContract('SQLite in memory', async (clock, options = {}) => {
+  const maxSizeBytes = options.small ? SMALL_BYTES : undefined;
+  return new SqliteCallQueue({ path: ':memory:', clock, holder: options.holder, maxSizeBytes });
 });
-describeCallQueueContract('SQLite file', async (clock) => {
-  return new SqliteCallQueue({ path: freshPath(), clock });
+describeCallQueueContract('SQLite file', async (clock, options = {}) => {
+  const maxSizeBytes = options.small ? SMALL_BYTES : undefined;
+  return new SqliteCallQueue({ path: freshPath(), clock, holder: options.holder, maxSizeBytes });
 });
 
 const workerScript = fileURLToPath(new URL('./test-support/claim-worker.ts', import.meta.url));
+const limitedClaimer = fileURLToPath(new URL('./test-support/limited-claimer.ts', import.meta.url));
+
+/**
+ * Runs the limited claimer (`claim <db>` or `defer <db> <leases.json>`) in a shell whose files
+ * cannot grow past `kib` KiB (`ulimit -f`): SQLite's commit then fails as on a full disk. Node
+ * ignores SIGXFSZ, so the write fails with EFBIG instead of killing the process.
+ */
+function writeWithFileLimit(kib: number, ...args: string[]): Array<Record<string, string>> {
+  const script = `ulimit -f ${kib}; exec "$0" --import tsx "$@"`;
+  // Bounded: a writer that takes failed writes for good ones loops on the same contact.
+  const out = execFileSync('bash', ['-c', script, process.execPath, limitedClaimer, ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 20,
+  });
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
+}
 
 /** A claim-worker process on `path`: `ready` once it opened the queue, `go()` to start it. */
 function startWorker(path: string) {
@@ -49,6 +75,15 @@ function startWorker(path: string) {
     });
   });
   return { ready, claimed, go: () => child.stdin.write('go\n') };
+}
+
+function rawExec(path: string, sql: string): void {
+  const db = new BetterSqlite3(path);
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
 }
 
 function rawPragma(path: string, pragma: string): unknown {
@@ -115,11 +150,58 @@ describe('SqliteCallQueue', () => {
     await check.close();
   });
 
+  it('never takes a claim whose commit failed for a claim (a full disk)', async () => {
+    const path = freshPath();
+    // Enqueued at the epoch, so the claimer's real clock finds every contact due.
+    const owner = new SqliteCallQueue({ path, clock: new VirtualClock(0) });
+    try {
+      await owner.enqueue(Array.from({ length: 200 }, (_, i) => contact(i)));
+      // Held open with an empty WAL: the claimer's writes are the only ones to grow a file.
+      rawExec(path, 'PRAGMA wal_checkpoint(TRUNCATE)');
+      const lines = writeWithFileLimit(24, 'claim', path);
+      expect(lines.length).toBeLessThan(200);
+      const claimed = lines.flatMap((line) => (line.ok === undefined ? [] : [line.ok]));
+      expect(claimed.length).toBeGreaterThan(0);
+      expect(lines.at(-1)).toMatchObject({ error: 'E_QUEUE_STORAGE' });
+      expect(lines.at(-1)?.storageCode).toMatch(/^SQLITE_(FULL|IOERR)/);
+      // Every claim that resolved is durable; nothing else was taken.
+      const inProgress = (await owner.list('in_progress')).map((status) => status.id);
+      expect(inProgress).toEqual(claimed);
+    } finally {
+      await owner.close();
+    }
+  });
+
+  it('never takes a deferral whose commit failed for a deferral (a full disk)', async () => {
+    const path = freshPath();
+    const owner = new SqliteCallQueue({ path, clock: new VirtualClock(0) });
+    try {
+      await owner.enqueue(Array.from({ length: 200 }, (_, i) => contact(i)));
+      const leases: Array<[string, string]> = [];
+      for (let next = await owner.claim('w', 1e12); next; next = await owner.claim('w', 1e12)) {
+        leases.push([next.contact.id, next.leaseToken]);
+      }
+      const leasesFile = join(dir, `leases-${files}.json`);
+      writeFileSync(leasesFile, JSON.stringify(leases));
+      rawExec(path, 'PRAGMA wal_checkpoint(TRUNCATE)');
+      const lines = writeWithFileLimit(24, 'defer', path, leasesFile);
+      expect(lines.length).toBeLessThan(200);
+      expect(lines.at(-1)).toMatchObject({ error: 'E_QUEUE_STORAGE' });
+      const deferred = lines.flatMap((line) => (line.ok === undefined ? [] : [line.ok]));
+      expect(deferred.length).toBeGreaterThan(0);
+      expect((await owner.list('deferred')).map((status) => status.id)).toEqual(deferred);
+    } finally {
+      await owner.close();
+    }
+  });
+
   it('finds everything again after a reopen, without re-creating the schema', async () => {
     const path = freshPath();
     const clock = new VirtualClock();
     const first = new SqliteCallQueue({ path, clock });
-    expect(first.appliedMigrations).toEqual([SQLITE_SCHEMA_VERSION]);
+    expect(first.appliedMigrations).toEqual(
+      Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
     await first.enqueue([contact(1), contact(2), contact(3)]);
     const held = await first.claim('w1', 60_000);
     await first.checkpoint('c1', held!.leaseToken, { script: 'Hi', callSid: 'CA1' });

@@ -13,11 +13,14 @@ import {
   type ContactStatus,
   type DeferOptions,
   type EnqueueResult,
+  type HeldLeases,
   type OutboxEntry,
   type QueuedContactData,
   type StateCounts,
 } from './call-queue.ts';
 import { isPhoneContactId } from './contact-id.ts';
+import { currentHolder, type LeaseHolder } from './lease-holder.ts';
+import { QueueStorageError } from './queue-storage-error.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
 import { contactData, toClaimed, toOutboxEntry, toStatus } from './sqlite-rows.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
@@ -37,6 +40,13 @@ export interface SqliteCallQueueOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** How long a write waits for another connection's lock before failing. */
   busyTimeoutMs?: number;
+  /** Who this process is, as recorded on each lease it takes (default: this process). */
+  holder?: LeaseHolder;
+  /**
+   * The file never grows past about this size: a write that would need more fails as on a
+   * full disk (QueueStorageError, `SQLITE_FULL`). Default: no limit but the disk's.
+   */
+  maxSizeBytes?: number | undefined;
 }
 
 export const sqliteCallQueueDefaults = {
@@ -44,7 +54,7 @@ export const sqliteCallQueueDefaults = {
   maxFailedAttempts: 5,
   synchronous: 'NORMAL',
   busyTimeoutMs: 5_000,
-} as const satisfies Omit<Required<SqliteCallQueueOptions>, 'clock'>;
+} as const satisfies Omit<Required<SqliteCallQueueOptions>, 'clock' | 'holder' | 'maxSizeBytes'>;
 
 const STATES: readonly ContactState[] = [
   'pending',
@@ -54,7 +64,14 @@ const STATES: readonly ContactState[] = [
   'deferred',
 ];
 
-function openDatabase(path: string, synchronous: string, busyTimeoutMs: number): Database {
+const PAGE_SIZE = 1024;
+
+function openDatabase(
+  path: string,
+  synchronous: string,
+  busyTimeoutMs: number,
+  maxSizeBytes: number | undefined,
+): Database {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
@@ -62,11 +79,15 @@ function openDatabase(path: string, synchronous: string, busyTimeoutMs: number):
     // Small pages: a claim or a completion rewrites about three pages (row, due index, WAL
     // frame headers), so 1 KiB pages write a quarter of the bytes of the usual 4 KiB (measured
     // 6k → 9k claim+complete per second). Only takes effect on a new file.
-    db.pragma('page_size = 1024');
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     // Checkpoint every ~4 MiB of WAL, as SQLite's default does with 4 KiB pages.
     db.pragma('wal_autocheckpoint = 4000');
+    if (maxSizeBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxSizeBytes / pageSize))}`);
+    }
     return db;
   } catch (error) {
     db.close();
@@ -84,6 +105,7 @@ export class SqliteCallQueue implements CallQueue {
   /** Schema versions applied when this instance opened the file (empty if it was current). */
   readonly appliedMigrations: readonly number[];
   readonly #clock: Clock;
+  readonly #holder: LeaseHolder;
   readonly #db: Database;
   readonly #sql: Statements;
   readonly #enqueue: Transaction<
@@ -100,9 +122,11 @@ export class SqliteCallQueue implements CallQueue {
     this.path = resolved.path;
     this.maxFailedAttempts = resolved.maxFailedAttempts;
     this.#clock = resolved.clock;
-    this.#db = openDatabase(resolved.path, resolved.synchronous, resolved.busyTimeoutMs);
+    this.#holder = resolved.holder ?? currentHolder();
+    const { path, synchronous, busyTimeoutMs, maxSizeBytes } = resolved;
+    this.#db = this.#guard(() => openDatabase(path, synchronous, busyTimeoutMs, maxSizeBytes));
     try {
-      this.appliedMigrations = migrateSqliteSchema(this.#db);
+      this.appliedMigrations = this.#guard(() => migrateSqliteSchema(this.#db));
       this.#sql = prepareStatements(this.#db);
     } catch (error) {
       this.#db.close();
@@ -115,7 +139,7 @@ export class SqliteCallQueue implements CallQueue {
 
   async enqueue(contacts: readonly QueuedContactData[]): Promise<EnqueueResult> {
     contacts.forEach(assertContact);
-    return this.#enqueue.immediate(contacts, this.#now());
+    return this.#guard(() => this.#enqueue.immediate(contacts, this.#now()));
   }
 
   #insertAll(contacts: readonly QueuedContactData[], now: number): EnqueueResult {
@@ -133,19 +157,41 @@ export class SqliteCallQueue implements CallQueue {
   async claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined> {
     assertLease(leaseMs);
     const token = randomUUID();
-    const row = this.#sql.claim.get({ token, workerId, now: this.#now(), leaseMs: ms(leaseMs) });
+    const { host, pid, started } = this.#holder;
+    const params = { token, workerId, host, pid, started, now: this.#now(), leaseMs: ms(leaseMs) };
+    // all(), not get(): get() returns the row after one step and resets the statement, and a
+    // commit that fails in that reset (a full disk) is lost. all() runs it to completion.
+    const row = this.#guard(() => this.#sql.claim.all(params))[0];
     return row === undefined ? undefined : toClaimed(row, token);
   }
 
   async renew(id: string, leaseToken: string, leaseMs: number): Promise<boolean> {
     assertLease(leaseMs);
-    const now = this.#now();
-    return this.#sql.renew.run({ id, token: leaseToken, now, leaseMs: ms(leaseMs) }).changes > 0;
+    const params = { id, token: leaseToken, now: this.#now(), leaseMs: ms(leaseMs) };
+    return this.#guard(() => this.#sql.renew.run(params)).changes > 0;
+  }
+
+  async leases(): Promise<HeldLeases[]> {
+    return this.#guard(() => this.#sql.leases.all()).map((row) => ({
+      holder:
+        row.host === null || row.pid === null || row.started === null
+          ? undefined
+          : { host: row.host, pid: row.pid, started: row.started },
+      contacts: row.contacts,
+      expiresAt: row.expires_at,
+    }));
+  }
+
+  async releaseLeases(holder: LeaseHolder): Promise<number> {
+    const params = { ...holder, now: this.#now() };
+    return this.#guard(() => this.#sql.releaseLeases.run(params)).changes;
   }
 
   async checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void> {
     const params = { id, token: leaseToken, now: this.#now(), patch: patchJson(patch) };
-    if (this.#sql.checkpoint.run(params).changes === 0) throw new LeaseLostError(id);
+    if (this.#guard(() => this.#sql.checkpoint.run(params)).changes === 0) {
+      throw new LeaseLostError(id);
+    }
   }
 
   async complete(id: string, leaseToken: string, checkpoints?: Checkpoints): Promise<void> {
@@ -169,70 +215,89 @@ export class SqliteCallQueue implements CallQueue {
     checkpoints: Checkpoints | undefined,
   ): void {
     const params = { id, token, now: this.#now(), state, reason, patch: patchJson(checkpoints) };
-    if (this.#sql.finish.run(params).changes === 0) throw new LeaseLostError(id);
+    if (this.#guard(() => this.#sql.finish.run(params)).changes === 0) {
+      throw new LeaseLostError(id);
+    }
   }
 
   async defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState> {
-    const row = this.#sql.defer.get({
+    const params = {
       id,
       token: leaseToken,
       now: this.#now(),
-      inc: options.countsAsFailure ? 1 : 0,
+      inc: options.countsAsFailure ? (1 as const) : (0 as const),
       max: this.maxFailedAttempts,
       // rounded up: a deferred contact is never due before the time it was given
       notBefore: Math.ceil(options.notBefore),
       reason: options.reason,
       patch: patchJson(options.checkpoints),
-    });
+    };
+    const row = this.#guard(() => this.#sql.defer.all(params))[0]; // all(): see claim
     if (row === undefined) throw new LeaseLostError(id);
     return row.state;
   }
 
   async status(id: string): Promise<ContactStatus | undefined> {
-    const row = this.#sql.status.get(id);
+    const row = this.#guard(() => this.#sql.status.get(id));
     return row === undefined ? undefined : toStatus(row);
   }
 
   async list(state?: ContactState): Promise<ContactStatus[]> {
-    const rows = state === undefined ? this.#sql.listAll.all() : this.#sql.listState.all(state);
+    const rows = this.#guard(() =>
+      state === undefined ? this.#sql.listAll.all() : this.#sql.listState.all(state),
+    );
     return rows.map(toStatus);
   }
 
   async counts(): Promise<StateCounts> {
     const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as StateCounts;
-    for (const { state, n } of this.#sql.counts.all()) counts[state] = n;
+    for (const { state, n } of this.#guard(() => this.#sql.counts.all())) counts[state] = n;
     return counts;
   }
 
   /** The earliest time a contact can be claimed; at or before now when one is due already. */
   async nextDueAt(): Promise<number | undefined> {
-    return this.#sql.nextDue.get() ?? undefined;
+    return this.#guard(() => this.#sql.nextDue.get()) ?? undefined;
   }
 
   async addToOutbox(contactId: string, payload: unknown): Promise<void> {
     const json = JSON.stringify(payload) ?? 'null';
-    this.#sql.outboxAdd.run({ contactId, payload: json, now: this.#now() });
+    const params = { contactId, payload: json, now: this.#now() };
+    this.#guard(() => this.#sql.outboxAdd.run(params));
   }
 
   async peekOutbox(limit: number): Promise<OutboxEntry[]> {
-    return this.#sql.outboxPeek.all(limit).map(toOutboxEntry);
+    return this.#guard(() => this.#sql.outboxPeek.all(limit)).map(toOutboxEntry);
   }
 
   async removeFromOutbox(id: number): Promise<void> {
-    this.#sql.outboxRemove.run(id);
+    this.#guard(() => this.#sql.outboxRemove.run(id));
   }
 
   async markOutboxAttempt(id: number): Promise<void> {
-    this.#sql.outboxAttempt.run({ id, now: this.#now() });
+    const params = { id, now: this.#now() };
+    this.#guard(() => this.#sql.outboxAttempt.run(params));
   }
 
   async outboxSize(): Promise<number> {
-    return this.#sql.outboxSize.get() ?? 0;
+    return this.#guard(() => this.#sql.outboxSize.get()) ?? 0;
   }
 
   /** The clock's time in whole ms (the columns are integers), never ahead of the clock. */
   #now(): number {
     return Math.floor(this.#clock.now());
+  }
+
+  /** Runs a statement; a storage failure becomes a QueueStorageError naming the file. */
+  #guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof BetterSqlite3.SqliteError) {
+        throw new QueueStorageError(this.path, error.code, error);
+      }
+      throw error;
+    }
   }
 
   /** Closes the connection; later calls reject. Safe to call twice. */

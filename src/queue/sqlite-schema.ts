@@ -47,6 +47,15 @@ const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Who holds each lease, so a run can reclaim at once what a dead process of its host held.
+    version: 2,
+    up: `
+      ALTER TABLE contacts ADD COLUMN holder_host TEXT;
+      ALTER TABLE contacts ADD COLUMN holder_pid INTEGER;
+      ALTER TABLE contacts ADD COLUMN holder_started TEXT;
+    `,
+  },
 ];
 
 /** The schema version this code writes (`PRAGMA user_version`). */

@@ -39,11 +39,33 @@ const STATUS_COLUMNS = 'id, state, failed_attempts, due_at, reason, checkpoints,
 /** Only a contact still in progress under this very token may be updated. */
 const HELD = `id = @id AND lease_token = @token AND state = 'in_progress'`;
 const GIVE_UP = '@inc = 1 AND failed_attempts + 1 >= @max';
+/** A lease given back: no token, no holder. */
+const RELEASED =
+  'lease_token = NULL, worker_id = NULL, holder_host = NULL, holder_pid = NULL, holder_started = NULL';
 /** Merges a checkpoint patch (JSON, or NULL for none) into the recorded checkpoints. */
 const PATCHED = 'checkpoints = coalesce(json_patch(checkpoints, @patch), checkpoints)';
 
 interface PatchParam {
   patch: string | null;
+}
+
+interface ClaimParams {
+  token: string;
+  workerId: string;
+  host: string;
+  pid: number;
+  started: string;
+  now: number;
+  leaseMs: number;
+}
+
+/** Contacts in progress, by the process that holds them. */
+export interface LeaseRow {
+  host: string | null;
+  pid: number | null;
+  started: string | null;
+  contacts: number;
+  expires_at: number;
 }
 
 /** Every statement the SQLite queue runs, prepared once per connection. */
@@ -58,9 +80,10 @@ export function prepareStatements(db: Database) {
       .prepare<[string], number>('SELECT 1 FROM contacts WHERE phone = ? LIMIT 1')
       .pluck(),
     // One statement, hence one atomic transaction: pick the first due contact and take it.
-    claim: db.prepare<{ token: string; workerId: string; now: number; leaseMs: number }, ClaimRow>(
+    claim: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE contacts
        SET state = 'in_progress', lease_token = @token, worker_id = @workerId,
+           holder_host = @host, holder_pid = @pid, holder_started = @started,
            claims = claims + 1, due_at = @now + @leaseMs, reason = NULL, updated_at = @now
        WHERE seq = (SELECT seq FROM contacts WHERE due_at <= @now ORDER BY due_at, seq LIMIT 1)
        RETURNING id, data, claims, failed_attempts, checkpoints`,
@@ -73,7 +96,7 @@ export function prepareStatements(db: Database) {
     ),
     finish: db.prepare<LeaseParams & PatchParam & { state: ContactState; reason: string | null }>(
       `UPDATE contacts
-       SET state = @state, reason = @reason, due_at = NULL, lease_token = NULL, worker_id = NULL,
+       SET state = @state, reason = @reason, due_at = NULL, ${RELEASED},
            ${PATCHED}, updated_at = @now
        WHERE ${HELD}`,
     ),
@@ -88,9 +111,21 @@ export function prepareStatements(db: Database) {
              THEN 'gave up after ' || (failed_attempts + 1) || ' failed attempts: ' || @reason
              ELSE @reason END,
            due_at = CASE WHEN ${GIVE_UP} THEN NULL ELSE @notBefore END,
-           lease_token = NULL, worker_id = NULL, updated_at = @now
+           ${RELEASED}, updated_at = @now
        WHERE ${HELD}
        RETURNING state`,
+    ),
+    leases: db.prepare<[], LeaseRow>(
+      `SELECT holder_host AS host, holder_pid AS pid, holder_started AS started,
+              COUNT(*) AS contacts, MAX(due_at) AS expires_at
+       FROM contacts WHERE state = 'in_progress'
+       GROUP BY holder_host, holder_pid, holder_started ORDER BY expires_at`,
+    ),
+    // Due now: the next claim takes them, as it takes any contact whose lease expired.
+    releaseLeases: db.prepare<{ host: string; pid: number; started: string; now: number }>(
+      `UPDATE contacts SET due_at = @now
+       WHERE state = 'in_progress' AND holder_host = @host AND holder_pid = @pid
+         AND holder_started = @started AND due_at > @now`,
     ),
     status: db.prepare<[string], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts WHERE id = ?`),
     listAll: db.prepare<[], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts ORDER BY seq`),

@@ -1,9 +1,21 @@
 import { afterEach, expect } from 'vitest';
 import { VirtualClock } from '../../resilience/index.ts';
 import { LeaseLostError, type CallQueue, type QueuedContactData } from '../call-queue.ts';
+import type { LeaseHolder } from '../lease-holder.ts';
 
-/** Builds a fresh, empty queue on the given clock, with the default maxFailedAttempts (5). */
-export type MakeCallQueue = (clock: VirtualClock) => Promise<CallQueue>;
+/** What a test may ask of the queue it makes. */
+export interface MakeOptions {
+  /** The process the queue's leases are recorded for (default: this process). */
+  holder?: LeaseHolder | undefined;
+  /** A store that fills up after a few tens of KB, as a full disk would. */
+  small?: boolean | undefined;
+}
+
+/**
+ * Builds a fresh, empty queue on the given clock, with the default maxFailedAttempts (5).
+ * A backend that cannot make a small store throws when asked for one.
+ */
+export type MakeCallQueue = (clock: VirtualClock, options?: MakeOptions) => Promise<CallQueue>;
 
 /** The contract assumes each backend's default of counted failures before giving up. */
 export const CONTRACT_MAX_FAILED_ATTEMPTS = 5;
@@ -16,14 +28,14 @@ export interface QueueFixture {
 }
 
 /** Returns a setup function; every queue it made is closed after each test. */
-export function useQueue(make: MakeCallQueue): () => Promise<QueueFixture> {
+export function useQueue(make: MakeCallQueue): (options?: MakeOptions) => Promise<QueueFixture> {
   const open: CallQueue[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((queue) => queue.close()));
   });
-  return async () => {
+  return async (options?: MakeOptions) => {
     const clock = new VirtualClock();
-    const queue = await make(clock);
+    const queue = await make(clock, options);
     open.push(queue);
     return { clock, queue, t0: clock.now() };
   };
@@ -53,4 +65,14 @@ export async function expectLeaseLost(promise: Promise<unknown>, contactId: stri
   );
   expect(error).toBeInstanceOf(LeaseLostError);
   expect(error).toMatchObject({ code: 'E_LEASE_LOST', contactId });
+}
+
+/** A queue error of the storage kind (`E_QUEUE_STORAGE`), whatever the backend. */
+export async function expectStorageError(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toMatchObject({ code: 'E_QUEUE_STORAGE' });
+  return error as Error;
 }
