@@ -1,9 +1,11 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 // Straight from its file: the barrel would load the SQLite backend just to parse a CSV.
 import { phoneContactId } from '../../queue/contact-id.ts';
+import { maskPhoneNumber } from '../../redaction/redact.ts';
 import {
   atLine,
   parseContactsDefaults,
+  rowError,
   type ContactRow,
   type ContactsImport,
   type ParseContactsOptions,
@@ -88,7 +90,9 @@ function checkRow(
   const idLine = id === '' ? undefined : idSeen.get(id);
   if (idLine !== undefined) return `duplicate id "${id}" (first seen on line ${idLine})`;
   const phoneLine = phoneSeen.get(phone);
-  if (phoneLine !== undefined) return `duplicate phone ${phone} (first seen on line ${phoneLine})`;
+  if (phoneLine !== undefined) {
+    return `duplicate phone ${maskPhoneNumber(phone)} (first seen on line ${phoneLine})`;
+  }
   return { phone };
 }
 
@@ -125,8 +129,4 @@ function readHeader(
     );
   }
   return columns;
-}
-
-function rowError(fileName: string | undefined, line: number, message: string): RowError {
-  return { line, message, formatted: atLine(fileName, line, message) };
 }
