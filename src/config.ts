@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseConfigJson } from './config-json.ts';
 import type { PolicyConfig } from './resilience/index.ts';
 
 /**
@@ -7,10 +8,16 @@ import type { PolicyConfig } from './resilience/index.ts';
  * JSON file, with per-service overrides. This file is the one place the seed's values live.
  */
 
-const seconds = (what: string) =>
-  z
-    .number({ error: `${what} in seconds, a number > 0` })
-    .positive({ error: `${what} in seconds, a number > 0` });
+/** Node's longest timer (2^31 − 1 ms) in whole seconds, about 24.8 days: no duration is longer. */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
+const seconds = (what: string) => {
+  const expected = `${what} in seconds, a number > 0 and at most ${MAX_TIMER_SECONDS} (24.8 days)`;
+  return z
+    .number({ error: expected })
+    .positive({ error: expected })
+    .max(MAX_TIMER_SECONDS, { error: expected });
+};
 const wholeNumber = (min: number) =>
   z
     .number({ error: `a whole number ≥ ${min}` })
@@ -159,24 +166,65 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeIssues(error: z.ZodError, input: unknown, source: string): string {
-  const lines = error.issues.map((issue) => {
+/** The paths at which `input` holds ±Infinity (from JSON, a number too large for a double). */
+function infinities(input: unknown, path: readonly PropertyKey[] = []): PropertyKey[][] {
+  if (input === Infinity || input === -Infinity) return [[...path]];
+  if (typeof input !== 'object' || input === null) return [];
+  return Object.entries(input).flatMap(([key, value]) => infinities(value, [...path, key]));
+}
+
+function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.every((key, i) => String(path[i]) === String(key));
+}
+
+function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  source: string,
+  literals: ReadonlyMap<string, string>,
+): string {
+  const huge = infinities(input);
+  const lines = huge.map((path) => {
+    const key = path.join('.');
+    const value = valueAt(input, path) as number;
+    const exact = issues.find((issue) => issue.path.join('.') === key);
+    const expected = exact === undefined ? '' : `; expected ${exact.message}`;
+    return `  ${key} = ${literals.get(key) ?? String(value)}: too ${value > 0 ? 'large' : 'small'}${expected}`;
+  });
+  for (const issue of issues) {
     const key = issue.path.join('.') || '(top level)';
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length ? `${key}.` : '';
-      return `  ${issue.keys.map((k) => where + k).join(', ')}: unknown key`;
+      lines.push(`  ${issue.keys.map((k) => where + k).join(', ')}: unknown key`);
+      continue;
     }
+    // said above, at the number itself
+    if (huge.some((path) => startsWith(path, issue.path))) continue;
     const value = valueAt(input, issue.path);
-    const shown = value === undefined ? 'missing' : JSON.stringify(value);
-    return `  ${key} = ${shown}: expected ${issue.message}`;
-  });
+    const shown =
+      value === undefined
+        ? 'missing'
+        : typeof value === 'number'
+          ? String(value)
+          : JSON.stringify(value);
+    lines.push(`  ${key} = ${shown}: expected ${issue.message}`);
+  }
   return `invalid configuration in ${source}:\n${lines.join('\n')}`;
 }
 
-/** Validates a configuration object; throws ConfigError naming each bad key. */
-export function parseConfig(input: unknown, source = 'configuration'): AppConfig {
+/**
+ * Validates a configuration object; throws ConfigError naming each bad key. `literals` are
+ * the texts of numbers too large for a double, by dotted path (see `parseConfigJson`).
+ */
+export function parseConfig(
+  input: unknown,
+  source = 'configuration',
+  literals: ReadonlyMap<string, string> = new Map(),
+): AppConfig {
   const result = configSchema.safeParse(input ?? {});
-  if (!result.success) throw new ConfigError(describeIssues(result.error, input, source));
+  if (!result.success) {
+    throw new ConfigError(describeIssues(result.error.issues, input, source, literals));
+  }
   return result.data;
 }
 
@@ -189,21 +237,25 @@ export const DEFAULT_CONFIG_FILE = 'call-agent.config.json';
 export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   let input: Record<string, unknown> = {};
+  let literals: ReadonlyMap<string, string> = new Map();
   if (file !== undefined) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // an editor's UTF-8 byte order mark is not part of the JSON
+      text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     } catch (error) {
       throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
     }
     try {
-      input = JSON.parse(text) as Record<string, unknown>;
+      const parsed = parseConfigJson(text);
+      input = parsed.value as Record<string, unknown>;
+      literals = parsed.literals;
     } catch (error) {
       throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
     }
   }
   if (env.TTS_FALLBACK_PROVIDER) input = { ...input, tts_fallback: env.TTS_FALLBACK_PROVIDER };
-  return parseConfig(input, file ?? 'the defaults');
+  return parseConfig(input, file ?? 'the defaults', literals);
 }
 
 /** The policy of one service: the global policy with that service's overrides on top. */
