@@ -220,6 +220,32 @@ describe('importContacts', () => {
     expect(headerOnly).toEqual({ contacts: [], errors: [], enqueued: undefined });
   });
 
+  it('refuses a file that is not UTF-8, naming the first bad line, and enqueues nothing', async () => {
+    const queue = new SqliteCallQueue({ path: ':memory:', clock: new VirtualClock() });
+    try {
+      const latin1 = Buffer.concat([
+        Buffer.from('id,name,phone,notes\na,Alice,4155550121,caf\xc3\xa9 ok\n', 'latin1'),
+        Buffer.from('b,Jos\xe9,4155550122,\n', 'latin1'), // line 3: é in Latin-1
+        Buffer.from('c,Ren\xe9e,4155550123,\n', 'latin1'),
+      ]);
+      const path = join(dir, 'latin1.csv');
+      writeFileSync(path, latin1);
+      const error = await importContacts({ path }, { queue }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContactsFileError);
+      expect((error as Error).message).toMatch(
+        /^latin1\.csv:3: not valid UTF-8\b.*save it as UTF-8/,
+      );
+      expect(await queue.list()).toEqual([]);
+      const utf16 = Buffer.from('\uFEFFname,phone\r\nAlice,4155550121\r\n', 'utf16le');
+      writeFileSync(join(dir, 'utf16.csv'), utf16);
+      await expect(importContacts({ path: join(dir, 'utf16.csv') })).rejects.toThrow(
+        /^utf16\.csv:1: not valid UTF-8/,
+      );
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('reads text without a file name, formatting lines as "line N"', async () => {
     const { errors } = await importContacts({ text: 'name,phone\nAlice,1\n,4155550124\n' });
     expect(errors.map((e) => e.formatted)).toEqual([

@@ -32,8 +32,9 @@ export interface ImportedContacts extends ContactsImport {
 
 /**
  * Reads a contacts CSV (see `parseContactsCsv`) and, given a queue, enqueues the valid rows.
- * For a path, `fileName` defaults to the file's base name. Throws ContactsFileError when the
- * file cannot be read or has no usable header; bad rows are only reported.
+ * For a path, `fileName` defaults to the file's base name. Throws ContactsFileError, and
+ * enqueues nothing, when the file cannot be read, is not UTF-8 or has no usable header; bad
+ * rows, and rows the queue refused, are only reported (in `errors`).
  */
 export async function importContacts(
   source: ContactsSource,
