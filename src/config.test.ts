@@ -95,4 +95,12 @@ describe('configuration', () => {
     expect(message).toContain('retry.initial_delay = Infinity: too large');
     expect(message).toContain('retry.backoff_factor = NaN: expected a number ≥ 1');
   });
+
+  it('caps the notes sent to the LLM at 2,000 characters unless llm.max_notes_chars says otherwise', () => {
+    expect(parseConfig({}).llm.max_notes_chars).toBe(2_000);
+    expect(parseConfig({ llm: { max_notes_chars: 0 } }).llm.max_notes_chars).toBe(0);
+    expect(configError(() => parseConfig({ llm: { max_notes_chars: 1.5 } }))).toContain(
+      'llm.max_notes_chars = 1.5: expected a whole number ≥ 0',
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfigJson } from './config-json.ts';
+import { openAiDefaults } from './providers/index.ts';
 import type { PolicyConfig } from './resilience/index.ts';
 
 /**
@@ -43,6 +44,7 @@ export const DEFAULTS = {
   bulkhead: { max_concurrent: 10, max_queue: 100 },
   health_check: { interval: 5, timeout: 5 },
   queue: { max_failed_attempts: 5, lease: 300 },
+  llm: { max_notes_chars: openAiDefaults.maxNotesChars },
 } as const;
 
 const retryFields = {
@@ -145,6 +147,7 @@ const configSchema = z
       { max_failed_attempts: wholeNumber(1), lease: seconds('a lease') },
       DEFAULTS.queue,
     ),
+    llm: withDefaults({ max_notes_chars: wholeNumber(0) }, DEFAULTS.llm),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
   })
   .strict();
