@@ -88,6 +88,13 @@ describe('configuration', () => {
     expect(message).not.toContain('null');
   });
 
+  it('reports JSON errors on the text as written, huge numbers and all', () => {
+    const path = configFile('broken.json', '{ "tts_fallback": "x\\" 1e309", "retry": 1e309, }');
+    const message = configError(() => loadConfig(path, {}));
+    expect(message).toMatch(/^config file .*broken\.json is not valid JSON: .*position 47/);
+    expect(message).not.toContain('json-number');
+  });
+
   it('reports a non-finite number given in code by its value', () => {
     const message = configError(() =>
       parseConfig({ retry: { initial_delay: Infinity, backoff_factor: NaN } }),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { describeConfigIssues } from './config-issues.ts';
 import { parseConfigJson } from './config-json.ts';
 import { openAiDefaults } from './providers/index.ts';
 import type { PolicyConfig } from './resilience/index.ts';
@@ -160,61 +161,6 @@ export class ConfigError extends Error {
   readonly code = 'E_CONFIG';
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-/** The paths at which `input` holds ±Infinity (from JSON, a number too large for a double). */
-function infinities(input: unknown, path: readonly PropertyKey[] = []): PropertyKey[][] {
-  if (input === Infinity || input === -Infinity) return [[...path]];
-  if (typeof input !== 'object' || input === null) return [];
-  return Object.entries(input).flatMap(([key, value]) => infinities(value, [...path, key]));
-}
-
-function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
-  return prefix.every((key, i) => String(path[i]) === String(key));
-}
-
-function describeIssues(
-  issues: readonly z.core.$ZodIssue[],
-  input: unknown,
-  source: string,
-  literals: ReadonlyMap<string, string>,
-): string {
-  const huge = infinities(input);
-  const lines = huge.map((path) => {
-    const key = path.join('.');
-    const value = valueAt(input, path) as number;
-    const exact = issues.find((issue) => issue.path.join('.') === key);
-    const expected = exact === undefined ? '' : `; expected ${exact.message}`;
-    return `  ${key} = ${literals.get(key) ?? String(value)}: too ${value > 0 ? 'large' : 'small'}${expected}`;
-  });
-  for (const issue of issues) {
-    const key = issue.path.join('.') || '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-      const where = issue.path.length ? `${key}.` : '';
-      lines.push(`  ${issue.keys.map((k) => where + k).join(', ')}: unknown key`);
-      continue;
-    }
-    // said above, at the number itself
-    if (huge.some((path) => startsWith(path, issue.path))) continue;
-    const value = valueAt(input, issue.path);
-    const shown =
-      value === undefined
-        ? 'missing'
-        : typeof value === 'number'
-          ? String(value)
-          : JSON.stringify(value);
-    lines.push(`  ${key} = ${shown}: expected ${issue.message}`);
-  }
-  return `invalid configuration in ${source}:\n${lines.join('\n')}`;
-}
-
 /**
  * Validates a configuration object; throws ConfigError naming each bad key. `literals` are
  * the texts of numbers too large for a double, by dotted path (see `parseConfigJson`).
@@ -226,7 +172,7 @@ export function parseConfig(
 ): AppConfig {
   const result = configSchema.safeParse(input ?? {});
   if (!result.success) {
-    throw new ConfigError(describeIssues(result.error.issues, input, source, literals));
+    throw new ConfigError(describeConfigIssues(result.error.issues, input, source, literals));
   }
   return result.data;
 }
