@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, MAX_TIMER_SECONDS } from './config.ts';
 import { alertTest } from './commands/alert-test.ts';
 import { mockProvidersCommand } from './commands/mock-providers.ts';
 import { run } from './commands/run.ts';
@@ -22,7 +22,20 @@ function portNumber(value: string): number {
 
 function positiveNumber(value: string): number {
   const number = Number(value);
-  if (!(number > 0)) throw new InvalidArgumentError('expected a number > 0');
+  if (!(number > 0 && Number.isFinite(number))) {
+    throw new InvalidArgumentError('expected a number > 0');
+  }
+  return number;
+}
+
+/** A duration that fits Node's timer. */
+function durationSeconds(value: string): number {
+  const number = Number(value);
+  if (!(number > 0 && number <= MAX_TIMER_SECONDS)) {
+    throw new InvalidArgumentError(
+      `expected seconds, a number > 0 and at most ${MAX_TIMER_SECONDS} (24.8 days)`,
+    );
+  }
   return number;
 }
 
@@ -115,7 +128,7 @@ export function buildProgram(result: { code: number }): Command {
       .option(
         '--max-duration <seconds>',
         'stop after this long; unfinished contacts stay queued',
-        positiveNumber,
+        durationSeconds,
       )
       .option('--summary-json <file>', 'write the end-of-run summary as JSON')
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber),

@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { describeConfigIssues } from './config-issues.ts';
+import { parseConfigJson } from './config-json.ts';
+import { openAiDefaults } from './providers/index.ts';
 import type { PolicyConfig } from './resilience/index.ts';
 
 /**
@@ -7,10 +10,16 @@ import type { PolicyConfig } from './resilience/index.ts';
  * JSON file, with per-service overrides. This file is the one place the seed's values live.
  */
 
-const seconds = (what: string) =>
-  z
-    .number({ error: `${what} in seconds, a number > 0` })
-    .positive({ error: `${what} in seconds, a number > 0` });
+/** Node's longest timer (2^31 − 1 ms) in whole seconds, about 24.8 days: no duration is longer. */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
+const seconds = (what: string) => {
+  const expected = `${what} in seconds, a number > 0 and at most ${MAX_TIMER_SECONDS} (24.8 days)`;
+  return z
+    .number({ error: expected })
+    .positive({ error: expected })
+    .max(MAX_TIMER_SECONDS, { error: expected });
+};
 const wholeNumber = (min: number) =>
   z
     .number({ error: `a whole number ≥ ${min}` })
@@ -36,6 +45,7 @@ export const DEFAULTS = {
   bulkhead: { max_concurrent: 10, max_queue: 100 },
   health_check: { interval: 5, timeout: 5 },
   queue: { max_failed_attempts: 5, lease: 300 },
+  llm: { max_notes_chars: openAiDefaults.maxNotesChars },
 } as const;
 
 const retryFields = {
@@ -138,6 +148,7 @@ const configSchema = z
       { max_failed_attempts: wholeNumber(1), lease: seconds('a lease') },
       DEFAULTS.queue,
     ),
+    llm: withDefaults({ max_notes_chars: wholeNumber(0) }, DEFAULTS.llm),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
   })
   .strict();
@@ -150,33 +161,19 @@ export class ConfigError extends Error {
   readonly code = 'E_CONFIG';
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function describeIssues(error: z.ZodError, input: unknown, source: string): string {
-  const lines = error.issues.map((issue) => {
-    const key = issue.path.join('.') || '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-      const where = issue.path.length ? `${key}.` : '';
-      return `  ${issue.keys.map((k) => where + k).join(', ')}: unknown key`;
-    }
-    const value = valueAt(input, issue.path);
-    const shown = value === undefined ? 'missing' : JSON.stringify(value);
-    return `  ${key} = ${shown}: expected ${issue.message}`;
-  });
-  return `invalid configuration in ${source}:\n${lines.join('\n')}`;
-}
-
-/** Validates a configuration object; throws ConfigError naming each bad key. */
-export function parseConfig(input: unknown, source = 'configuration'): AppConfig {
+/**
+ * Validates a configuration object; throws ConfigError naming each bad key. `literals` are
+ * the texts of numbers too large for a double, by dotted path (see `parseConfigJson`).
+ */
+export function parseConfig(
+  input: unknown,
+  source = 'configuration',
+  literals: ReadonlyMap<string, string> = new Map(),
+): AppConfig {
   const result = configSchema.safeParse(input ?? {});
-  if (!result.success) throw new ConfigError(describeIssues(result.error, input, source));
+  if (!result.success) {
+    throw new ConfigError(describeConfigIssues(result.error.issues, input, source, literals));
+  }
   return result.data;
 }
 
@@ -189,21 +186,25 @@ export const DEFAULT_CONFIG_FILE = 'call-agent.config.json';
 export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   let input: Record<string, unknown> = {};
+  let literals: ReadonlyMap<string, string> = new Map();
   if (file !== undefined) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // an editor's UTF-8 byte order mark is not part of the JSON
+      text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     } catch (error) {
       throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
     }
     try {
-      input = JSON.parse(text) as Record<string, unknown>;
+      const parsed = parseConfigJson(text);
+      input = parsed.value as Record<string, unknown>;
+      literals = parsed.literals;
     } catch (error) {
       throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
     }
   }
   if (env.TTS_FALLBACK_PROVIDER) input = { ...input, tts_fallback: env.TTS_FALLBACK_PROVIDER };
-  return parseConfig(input, file ?? 'the defaults');
+  return parseConfig(input, file ?? 'the defaults', literals);
 }
 
 /** The policy of one service: the global policy with that service's overrides on top. */

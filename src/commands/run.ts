@@ -5,7 +5,8 @@ import { importContacts } from '../agent/contacts/index.ts';
 import type { AppConfig } from '../config.ts';
 import {
   mockProviderEnv,
-  providersFromEnv,
+  providerSettingsFromEnv,
+  providersFromSettings,
   runMockProviders,
   type RunningMockProviders,
 } from '../providers/index.ts';
@@ -49,7 +50,9 @@ export async function run(options: RunOptions): Promise<number> {
     env = { ...env, ...mockProviderEnv(mock.baseUrls) };
   }
   try {
-    const providers = providersFromEnv(env, { clock });
+    const settings = providerSettingsFromEnv(env);
+    settings.openai.maxNotesChars = options.config.llm.max_notes_chars;
+    const providers = providersFromSettings(settings, { clock });
     const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
     const observers = await createObservers({
       env,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../resilience/index.ts';
-import { providersFromEnv, providerSettingsFromEnv, ProviderSettingsError } from './from-env.ts';
+import {
+  providersFromEnv,
+  providersFromSettings,
+  providerSettingsFromEnv,
+  ProviderSettingsError,
+} from './from-env.ts';
 import { mockProviderEnv } from './mock/cli-mock-providers.ts';
 import { createInProcessClient, IN_PROCESS_ORIGIN } from './mock/in-process-client.ts';
 import { MockProviders } from './mock/mock-providers.ts';
@@ -86,5 +91,18 @@ describe('providersFromEnv', () => {
     expect(new Set(mock.requests().map((request) => request.provider))).toEqual(
       new Set(['openai', 'elevenlabs', 'twilio', 'hubspot']),
     );
+  });
+
+  it("passes the notes cap to the LLM's adapter", async () => {
+    const clock = new VirtualClock();
+    const mock = new MockProviders({ clock });
+    const settings = providerSettingsFromEnv(mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)));
+    const providers = providersFromSettings(
+      { ...settings, openai: { ...settings.openai, maxNotesChars: 5 } },
+      { httpClient: createInProcessClient(mock), clock },
+    );
+    const contact = { id: 'c1', name: 'Ada', phone: '+14155550123', notes: 'a long story' };
+    await providers.llm.writeScript(contact, new AbortController().signal);
+    expect(mock.requests('openai')[0]?.body).toContain('Notes: a lo…');
   });
 });

@@ -9,7 +9,13 @@ import { TwilioTelephony, twilioDefaults } from './twilio/twilio-telephony.ts';
 
 /** Everything the adapters need, as a plain object (the config file can produce it too). */
 export interface ProviderSettings {
-  openai: { baseUrl: string; apiKey: string; model: string };
+  openai: {
+    baseUrl: string;
+    apiKey: string;
+    model: string;
+    /** Cap on a contact's notes in the prompt (the adapter's default: 2,000 characters). */
+    maxNotesChars?: number | undefined;
+  };
   elevenlabs: { baseUrl: string; apiKey: string; voiceId: string; modelId?: string | undefined };
   /** The fallback voice; absent unless turned on. */
   ttsFallback?:

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { deferralContract } from './contract/deferral.contract.ts';
+import { enqueueContract } from './contract/enqueue.contract.ts';
 import type { MakeCallQueue } from './contract/harness.ts';
 import { leasesContract } from './contract/leases.contract.ts';
 import { lifecycleContract } from './contract/lifecycle.contract.ts';
@@ -23,6 +24,7 @@ export function describeCallQueueContract(name: string, make: MakeCallQueue): vo
     lifecycleContract(make);
     leasesContract(make);
     deferralContract(make);
+    enqueueContract(make);
     storeContract(make);
     storageContract(make);
   });

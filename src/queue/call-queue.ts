@@ -81,10 +81,21 @@ export interface OutboxEntry<T = unknown> {
   createdAt: number;
 }
 
+/**
+ * A contact the queue refused, by its position in the batch: its number is queued under
+ * another id (`existingId`; a person is never called twice), or its id is queued with
+ * another number.
+ */
+export type EnqueueConflict =
+  | { index: number; id: string; reason: 'phone_taken'; existingId: string }
+  | { index: number; id: string; reason: 'id_taken' };
+
 export interface EnqueueResult {
   added: number;
-  /** Already in the queue (same id, or same phone when the row had no id). */
+  /** Already in the queue: the same id with the same phone. */
   duplicates: number;
+  /** Refused, in batch order; `added + duplicates + conflicts.length` is the batch size. */
+  conflicts: EnqueueConflict[];
 }
 
 export type StateCounts = Record<ContactState, number>;

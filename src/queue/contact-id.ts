@@ -1,7 +1,7 @@
 /**
  * Ids of contacts whose CSV row had no `id`: derived from the E.164 phone number, so the same
- * number imported twice is the same contact. The queue also refuses a phone-derived contact
- * whose number is already queued under any id.
+ * number imported twice is the same contact. (The queue refuses any contact whose number is
+ * already queued under another id.)
  */
 const PHONE_ID_PREFIX = 'phone:';
 

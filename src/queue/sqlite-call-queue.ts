@@ -18,7 +18,6 @@ import {
   type QueuedContactData,
   type StateCounts,
 } from './call-queue.ts';
-import { isPhoneContactId } from './contact-id.ts';
 import { currentHolder, type LeaseHolder } from './lease-holder.ts';
 import { QueueStorageError } from './queue-storage-error.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
@@ -143,15 +142,26 @@ export class SqliteCallQueue implements CallQueue {
   }
 
   #insertAll(contacts: readonly QueuedContactData[], now: number): EnqueueResult {
-    let added = 0;
-    for (const contact of contacts) {
-      if (isPhoneContactId(contact.id) && this.#sql.phoneTaken.get(contact.phone) !== undefined) {
-        continue;
+    const result: EnqueueResult = { added: 0, duplicates: 0, conflicts: [] };
+    contacts.forEach((contact, index) => {
+      const { id, phone } = contact;
+      const queuedPhone = this.#sql.phoneOf.get(id);
+      if (queuedPhone === phone) {
+        result.duplicates++;
+      } else if (queuedPhone !== undefined) {
+        result.conflicts.push({ index, id, reason: 'id_taken' });
+      } else {
+        const existingId = this.#sql.idWithPhone.get(phone);
+        if (existingId !== undefined) {
+          result.conflicts.push({ index, id, reason: 'phone_taken', existingId });
+        } else {
+          const data = JSON.stringify(contactData(contact));
+          this.#sql.insert.run({ id, phone, data, now });
+          result.added++;
+        }
       }
-      const data = JSON.stringify(contactData(contact));
-      added += this.#sql.insert.run({ id: contact.id, phone: contact.phone, data, now }).changes;
-    }
-    return { added, duplicates: contacts.length - added };
+    });
+    return result;
   }
 
   async claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined> {

@@ -76,8 +76,9 @@ export function prepareStatements(db: Database) {
        VALUES (@id, @phone, @data, 'pending', @now, @now, @now)
        ON CONFLICT (id) DO NOTHING`,
     ),
-    phoneTaken: db
-      .prepare<[string], number>('SELECT 1 FROM contacts WHERE phone = ? LIMIT 1')
+    phoneOf: db.prepare<[string], string>('SELECT phone FROM contacts WHERE id = ?').pluck(),
+    idWithPhone: db
+      .prepare<[string], string>('SELECT id FROM contacts WHERE phone = ? ORDER BY seq LIMIT 1')
       .pluck(),
     // One statement, hence one atomic transaction: pick the first due contact and take it.
     claim: db.prepare<ClaimParams, ClaimRow>(

@@ -37,3 +37,8 @@ export const parseContactsDefaults = {
 export function atLine(fileName: string | undefined, line: number, message: string): string {
   return fileName === undefined ? `line ${line}: ${message}` : `${fileName}:${line}: ${message}`;
 }
+
+/** A RowError about `line`. */
+export function rowError(fileName: string | undefined, line: number, message: string): RowError {
+  return { line, message, formatted: atLine(fileName, line, message) };
+}

@@ -33,7 +33,7 @@ const BAD_ROW_MESSAGES = [
   'contacts.csv:4: missing phone',
   'contacts.csv:5: invalid phone number "12345"',
   'contacts.csv:6: duplicate id "a" (first seen on line 2)',
-  'contacts.csv:7: duplicate phone +14155550123 (first seen on line 2)',
+  'contacts.csv:7: duplicate phone +1415***0123 (first seen on line 2)',
 ];
 
 describe('importContacts', () => {
@@ -220,6 +220,32 @@ describe('importContacts', () => {
     expect(headerOnly).toEqual({ contacts: [], errors: [], enqueued: undefined });
   });
 
+  it('refuses a file that is not UTF-8, naming the first bad line, and enqueues nothing', async () => {
+    const queue = new SqliteCallQueue({ path: ':memory:', clock: new VirtualClock() });
+    try {
+      const latin1 = Buffer.concat([
+        Buffer.from('id,name,phone,notes\na,Alice,4155550121,caf\xc3\xa9 ok\n', 'latin1'),
+        Buffer.from('b,Jos\xe9,4155550122,\n', 'latin1'), // line 3: é in Latin-1
+        Buffer.from('c,Ren\xe9e,4155550123,\n', 'latin1'),
+      ]);
+      const path = join(dir, 'latin1.csv');
+      writeFileSync(path, latin1);
+      const error = await importContacts({ path }, { queue }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContactsFileError);
+      expect((error as Error).message).toMatch(
+        /^latin1\.csv:3: not valid UTF-8\b.*save it as UTF-8/,
+      );
+      expect(await queue.list()).toEqual([]);
+      const utf16 = Buffer.from('\uFEFFname,phone\r\nAlice,4155550121\r\n', 'utf16le');
+      writeFileSync(join(dir, 'utf16.csv'), utf16);
+      await expect(importContacts({ path: join(dir, 'utf16.csv') })).rejects.toThrow(
+        /^utf16\.csv:1: not valid UTF-8/,
+      );
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('reads text without a file name, formatting lines as "line N"', async () => {
     const { errors } = await importContacts({ text: 'name,phone\nAlice,1\n,4155550124\n' });
     expect(errors.map((e) => e.formatted)).toEqual([
@@ -233,11 +259,52 @@ describe('importContacts', () => {
     try {
       const path = csvFile('queue.csv', BAD_ROWS);
       const first = await importContacts({ path }, { queue });
-      expect(first.enqueued).toEqual({ added: 2, duplicates: 0 });
+      expect(first.enqueued).toEqual({ added: 2, duplicates: 0, conflicts: [] });
       const noIds = csvFile('no-ids.csv', ['name,phone', 'Finn,+14155550126', 'Gus,+14155550127']);
       const second = await importContacts({ path: noIds }, { queue });
-      expect(second.enqueued).toEqual({ added: 1, duplicates: 1 });
+      expect(second.enqueued).toMatchObject({ added: 1, duplicates: 0 });
+      expect(second.errors.map((e) => e.formatted)).toEqual([
+        'no-ids.csv:2: +1415***0126 already queued as f',
+      ]);
+      const third = await importContacts({ path: noIds }, { queue });
+      expect(third.enqueued).toEqual({
+        added: 0,
+        duplicates: 1,
+        conflicts: [second.enqueued!.conflicts[0]],
+      });
       expect((await queue.list()).map((s) => s.id)).toEqual(['a', 'f', 'phone:+14155550127']);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('never queues one person twice: reports each refused row on its line, phones masked', async () => {
+    const queue = new SqliteCallQueue({ path: ':memory:', clock: new VirtualClock() });
+    try {
+      const f1 = csvFile('f1.csv', [
+        'id,name,phone',
+        'a,Alice,4155550177',
+        'c,Carl,4155550178',
+        ',Eve,4155550190',
+      ]);
+      expect((await importContacts({ path: f1 }, { queue })).errors).toEqual([]);
+      const f2 = csvFile('f2.csv', [
+        'id,name,phone', // 1
+        'b,Alice,(415) 555-0177', // 2 Alice again, under another id
+        'c,Carl,4155550199', // 3 a known id with another number
+        'd,Dana,4155550180', // 4 new
+        'e,Eve,+1 415 555 0190', // 5 Eve, first queued without an id
+        'x,Xena,12', // 6 invalid
+      ]);
+      const second = await importContacts({ path: f2 }, { queue });
+      expect(second.errors.map((e) => e.formatted)).toEqual([
+        'f2.csv:2: +1415***0177 already queued as a',
+        'f2.csv:3: id "c" is already queued with another number',
+        'f2.csv:5: +1415***0190 already queued as phone:+1415***0190',
+        'f2.csv:6: invalid phone number "12"',
+      ]);
+      expect(second.enqueued).toMatchObject({ added: 1, duplicates: 0 });
+      expect((await queue.list()).map((s) => s.id)).toEqual(['a', 'c', 'phone:+14155550190', 'd']);
     } finally {
       await queue.close();
     }

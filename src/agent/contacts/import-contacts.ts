@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { CallQueue, EnqueueResult } from '../../queue/index.ts';
-import type { ContactsImport, ParseContactsOptions } from './contact-row.ts';
+import type { CallQueue, EnqueueConflict, EnqueueResult } from '../../queue/index.ts';
+import { isPhoneContactId, phoneContactId } from '../../queue/contact-id.ts';
+import { maskPhoneNumber } from '../../redaction/redact.ts';
+import {
+  rowError,
+  type ContactRow,
+  type ContactsImport,
+  type ParseContactsOptions,
+  type RowError,
+} from './contact-row.ts';
 import { ContactsFileError } from './contacts-file-error.ts';
 import { parseContactsCsv } from './parse-contacts-csv.ts';
 
@@ -9,7 +17,11 @@ import { parseContactsCsv } from './parse-contacts-csv.ts';
 export type ContactsSource = { path: string } | { text: string };
 
 export interface ImportContactsOptions extends ParseContactsOptions {
-  /** When given, the valid contacts are enqueued (duplicates of queued ones are counted). */
+  /**
+   * When given, the valid contacts are enqueued: those already queued are counted, and a row
+   * whose number is queued under another id (or whose id is queued with another number) is
+   * reported in `errors`.
+   */
   queue?: Pick<CallQueue, 'enqueue'> | undefined;
 }
 
@@ -20,8 +32,9 @@ export interface ImportedContacts extends ContactsImport {
 
 /**
  * Reads a contacts CSV (see `parseContactsCsv`) and, given a queue, enqueues the valid rows.
- * For a path, `fileName` defaults to the file's base name. Throws ContactsFileError when the
- * file cannot be read or has no usable header; bad rows are only reported.
+ * For a path, `fileName` defaults to the file's base name. Throws ContactsFileError, and
+ * enqueues nothing, when the file cannot be read, is not UTF-8 or has no usable header; bad
+ * rows, and rows the queue refused, are only reported (in `errors`).
  */
 export async function importContacts(
   source: ContactsSource,
@@ -41,6 +54,29 @@ export async function importContacts(
     input = source.text;
   }
   const parsed = parseContactsCsv(input, parseOptions);
-  const enqueued = queue === undefined ? undefined : await queue.enqueue(parsed.contacts);
-  return { ...parsed, enqueued };
+  if (queue === undefined) return { ...parsed, enqueued: undefined };
+  const enqueued = await queue.enqueue(parsed.contacts);
+  const refused = enqueued.conflicts.map((conflict) =>
+    refusedRow(conflict, parsed.contacts[conflict.index]!, parseOptions.fileName),
+  );
+  const errors = [...parsed.errors, ...refused].sort((a, b) => a.line - b.line);
+  return { ...parsed, errors, enqueued };
+}
+
+/** A row the queue refused: its number or its id is queued already. Phones are masked. */
+function refusedRow(
+  conflict: EnqueueConflict,
+  row: ContactRow,
+  fileName: string | undefined,
+): RowError {
+  const message =
+    conflict.reason === 'id_taken'
+      ? `id "${conflict.id}" is already queued with another number`
+      : `${maskPhoneNumber(row.phone)} already queued as ${maskedId(conflict.existingId)}`;
+  return rowError(fileName, row.line, message);
+}
+
+/** An id as it may be printed: one derived from a phone number shows it masked. */
+function maskedId(id: string): string {
+  return isPhoneContactId(id) ? phoneContactId(maskPhoneNumber(id)) : id;
 }

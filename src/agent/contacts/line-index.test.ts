@@ -28,4 +28,11 @@ describe('LineIndex', () => {
     const index = new LineIndex(Buffer.from('\uFEFF\nx'));
     expect(index.isBlank(1)).toBe(true);
   });
+
+  it('finds the first line that is not UTF-8, whatever the line breaks', () => {
+    const bytes = (text: string) => Buffer.from(text, 'latin1');
+    expect(new LineIndex(Buffer.from('\uFEFFa\r\né\n😀')).firstLineNotUtf8()).toBeUndefined();
+    expect(new LineIndex(bytes('a\r\nb\rc\xe9\nd\xe9')).firstLineNotUtf8()).toBe(3);
+    expect(new LineIndex(bytes('ok\n\xf0\x9f\x98')).firstLineNotUtf8()).toBe(2);
+  });
 });

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -53,6 +55,19 @@ export class LineIndex {
       if (c !== LF && c !== CR && c !== 0x20 && c !== 0x09) return false;
     }
     return true;
+  }
+
+  /**
+   * The first line that is not valid UTF-8, or undefined when the whole text is. (A line break
+   * byte never occurs inside a UTF-8 sequence, so each line can be checked alone.)
+   */
+  firstLineNotUtf8(): number | undefined {
+    if (isUtf8(this.#bytes)) return undefined;
+    for (let line = 1; line <= this.#starts.length; line++) {
+      const end = this.#starts[line] ?? this.#bytes.length;
+      if (!isUtf8(this.#bytes.subarray(this.#starts[line - 1], end))) return line;
+    }
+    return undefined;
   }
 
   /**

@@ -1,15 +1,18 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 // Straight from its file: the barrel would load the SQLite backend just to parse a CSV.
 import { phoneContactId } from '../../queue/contact-id.ts';
+import { maskPhoneNumber } from '../../redaction/redact.ts';
 import {
   atLine,
   parseContactsDefaults,
+  rowError,
   type ContactRow,
   type ContactsImport,
   type ParseContactsOptions,
   type RowError,
 } from './contact-row.ts';
 import { ContactsFileError } from './contacts-file-error.ts';
+import { LineIndex } from './line-index.ts';
 import { normalizePhone } from './normalize-phone.ts';
 import { readCsvRecords, type CsvRecord } from './read-csv-records.ts';
 
@@ -22,7 +25,7 @@ type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
  * `phone` is required; `id`, `company`, `notes`, `language` are optional, other columns are
  * ignored. Phones are normalized to E.164. A bad row never throws: it is reported in `errors`
  * with its line and the other rows proceed. A row without an id gets `phone:<E.164>`.
- * Throws ContactsFileError when there is no usable header row.
+ * Throws ContactsFileError when the bytes are not UTF-8 or there is no usable header row.
  */
 export function parseContactsCsv(
   input: string | Uint8Array,
@@ -32,6 +35,7 @@ export function parseContactsCsv(
   if (!isSupportedCountry(defaultRegion)) {
     throw new RangeError(`unknown default region "${defaultRegion}"`);
   }
+  if (typeof input !== 'string') refuseUnlessUtf8(input, fileName);
   const { records, problems } = readCsvRecords(input);
   const [header, ...rows] = records;
   const columns = readHeader(header, problems[0]?.firstLine, fileName);
@@ -88,8 +92,25 @@ function checkRow(
   const idLine = id === '' ? undefined : idSeen.get(id);
   if (idLine !== undefined) return `duplicate id "${id}" (first seen on line ${idLine})`;
   const phoneLine = phoneSeen.get(phone);
-  if (phoneLine !== undefined) return `duplicate phone ${phone} (first seen on line ${phoneLine})`;
+  if (phoneLine !== undefined) {
+    return `duplicate phone ${maskPhoneNumber(phone)} (first seen on line ${phoneLine})`;
+  }
   return { phone };
+}
+
+/** Throws ContactsFileError naming the first line that is not UTF-8. */
+function refuseUnlessUtf8(bytes: Uint8Array, fileName: string | undefined): void {
+  const line = new LineIndex(bytes).firstLineNotUtf8();
+  if (line === undefined) return;
+  throw new ContactsFileError(
+    atLine(
+      fileName,
+      line,
+      'not valid UTF-8: the file is saved in another encoding (Latin-1 or Windows-1252?), ' +
+        'and its accented letters would be garbled; save it as UTF-8 ' +
+        '(Excel: "CSV UTF-8 (Comma delimited)") and import it again',
+    ),
+  );
 }
 
 /** Column positions by lower-cased name; throws when the header is unusable. */
@@ -125,8 +146,4 @@ function readHeader(
     );
   }
   return columns;
-}
-
-function rowError(fileName: string | undefined, line: number, message: string): RowError {
-  return { line, message, formatted: atLine(fileName, line, message) };
 }

@@ -18,7 +18,7 @@ describeScriptWriterContract('OpenAiScriptWriter', () =>
 );
 
 describe('OpenAiScriptWriter', () => {
-  const inProcess = (script: string[] = []) => {
+  const inProcess = (script: string[] = [], options: { maxNotesChars?: number } = {}) => {
     const clock = new VirtualClock();
     const mock = new MockProviders({ clock, faults: { openai: { script } } });
     const adapter = new OpenAiScriptWriter({
@@ -28,9 +28,29 @@ describe('OpenAiScriptWriter', () => {
       httpClient: createInProcessClient(mock),
       clock,
       ttfbMs: 1_000,
+      ...options,
     });
     return { clock, mock, adapter };
   };
+
+  /** The notes the adapter sent in its last request. */
+  const notesSent = (mock: MockProviders): string => {
+    const body = JSON.parse(mock.requests('openai').at(-1)?.body ?? '{}') as {
+      messages: Array<{ content: string }>;
+    };
+    return /Notes: ([^\n]*)/.exec(body.messages[1]?.content ?? '')?.[1] ?? '';
+  };
+
+  it('caps the notes it sends: 2,000 characters by default, or maxNotesChars', async () => {
+    const contact = { ...contractContact, notes: 'likes long calls. '.repeat(1_000) };
+    const byDefault = inProcess();
+    await byDefault.adapter.writeScript(contact, live());
+    expect(notesSent(byDefault.mock)).toHaveLength(2_000);
+    expect(notesSent(byDefault.mock).endsWith('…')).toBe(true);
+    const capped = inProcess([], { maxNotesChars: 10 });
+    await capped.adapter.writeScript(contact, live());
+    expect(notesSent(capped.mock)).toBe('likes lon…');
+  });
 
   it('posts the model and the messages to {base}/chat/completions, keeping the base path, without the phone number', async () => {
     const { mock, adapter } = inProcess();

@@ -1,7 +1,7 @@
 import type { ContactInfo, ScriptWriter } from '../ports.ts';
 import { isRecord, stringField } from '../http/json.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
-import { scriptMessages } from './script-prompt.ts';
+import { scriptMessages, type ScriptPromptOptions } from './script-prompt.ts';
 
 export interface OpenAiScriptWriterOptions extends HttpOptions {
   /** SDK convention: ends in `/v1` (default `https://api.openai.com/v1`). May carry a gateway path. */
@@ -11,12 +11,15 @@ export interface OpenAiScriptWriterOptions extends HttpOptions {
   model?: string | undefined;
   /** Default `OpenAI`. */
   service?: string | undefined;
+  /** A contact's notes are cut to this many characters in the prompt (default 2,000). */
+  maxNotesChars?: number | undefined;
 }
 
 export const openAiDefaults = {
   baseUrl: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
   service: 'OpenAI',
+  maxNotesChars: 2_000,
 };
 
 /** `Authorization: Bearer` and JSON headers, shared by the OpenAI adapters. */
@@ -30,12 +33,18 @@ export class OpenAiScriptWriter implements ScriptWriter {
   readonly #http: ProviderHttp;
   readonly #apiKey: string;
   readonly #model: string;
+  readonly #prompt: ScriptPromptOptions;
 
   constructor(options: OpenAiScriptWriterOptions) {
     const baseUrl = options.baseUrl ?? openAiDefaults.baseUrl;
     this.service = options.service ?? openAiDefaults.service;
     this.#apiKey = options.apiKey;
     this.#model = options.model ?? openAiDefaults.model;
+    const maxNotesChars = options.maxNotesChars ?? openAiDefaults.maxNotesChars;
+    if (!Number.isInteger(maxNotesChars) || maxNotesChars < 0) {
+      throw new RangeError(`maxNotesChars must be a whole number >= 0, got ${maxNotesChars}`);
+    }
+    this.#prompt = { maxNotesChars };
     this.#http = new ProviderHttp('openai', this.service, baseUrl, [options.apiKey], options);
   }
 
@@ -45,7 +54,10 @@ export class OpenAiScriptWriter implements ScriptWriter {
         method: 'POST',
         url: this.#http.url('/chat/completions'),
         headers: openAiHeaders(this.#apiKey),
-        body: JSON.stringify({ model: this.#model, messages: scriptMessages(contact) }),
+        body: JSON.stringify({
+          model: this.#model,
+          messages: scriptMessages(contact, this.#prompt),
+        }),
       },
       signal,
     );

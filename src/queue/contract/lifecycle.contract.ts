@@ -11,6 +11,7 @@ export function lifecycleContract(make: MakeCallQueue): void {
       expect(await queue.enqueue([contact(1), contact(2), contact(3)])).toEqual({
         added: 3,
         duplicates: 0,
+        conflicts: [],
       });
       const listed = await queue.list();
       expect(listed.map((s) => s.id)).toEqual(['c1', 'c2', 'c3']);

@@ -1,51 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { phoneContactId } from '../contact-id.ts';
 import { contact, mustClaim, useQueue, type MakeCallQueue } from './harness.ts';
 
-/** Enqueue dedupe, checkpoint merging, the CRM outbox. */
+/** Checkpoint merging, the CRM outbox. */
 export function storeContract(make: MakeCallQueue): void {
   const setup = useQueue(make);
-
-  describe('dedupe', () => {
-    it('counts a known id as a duplicate, within a batch and across batches', async () => {
-      const { queue } = await setup();
-      expect(await queue.enqueue([contact(1), contact(1, { name: 'Other' })])).toEqual({
-        added: 1,
-        duplicates: 1,
-      });
-      expect(await queue.enqueue([contact(1), contact(2)])).toEqual({ added: 1, duplicates: 1 });
-      expect((await mustClaim(queue)).contact.name).toBe('Contact 1');
-      expect((await queue.counts()).pending).toBe(1);
-    });
-
-    it('counts a contact without an id as a duplicate when its phone is queued', async () => {
-      const { queue } = await setup();
-      const known = contact(1);
-      await queue.enqueue([known]);
-      const noId = { id: phoneContactId(known.phone), name: 'Again', phone: known.phone };
-      expect(await queue.enqueue([noId])).toEqual({ added: 0, duplicates: 1 });
-      const fresh = { id: phoneContactId('+14155559999'), name: 'New', phone: '+14155559999' };
-      expect(await queue.enqueue([fresh, { ...fresh, name: 'New again' }])).toEqual({
-        added: 1,
-        duplicates: 1,
-      });
-      // An explicit id is trusted: the same number under another id is another contact.
-      expect(await queue.enqueue([{ ...known, id: 'crm-77' }])).toEqual({
-        added: 1,
-        duplicates: 0,
-      });
-    });
-
-    it('keeps a finished contact finished when it is enqueued again', async () => {
-      const { queue } = await setup();
-      await queue.enqueue([contact(1)]);
-      const { leaseToken } = await mustClaim(queue);
-      await queue.complete('c1', leaseToken);
-      expect(await queue.enqueue([contact(1)])).toEqual({ added: 0, duplicates: 1 });
-      expect((await queue.status('c1'))?.state).toBe('completed');
-      expect(await queue.claim('w1', 1_000)).toBeUndefined();
-    });
-  });
 
   describe('checkpoints', () => {
     it('merges each patch into what the contact already has', async () => {
