@@ -32,6 +32,28 @@ export type AgentEvent =
       fallback: string;
       reason: string;
     }
-  | { type: 'outbox_replayed'; timestamp: number; contactId: string; service: string };
+  | { type: 'outbox_replayed'; timestamp: number; contactId: string; service: string }
+  | {
+      /** Another worker took the contact over: its steps here were stopped. */
+      type: 'lease_lost';
+      timestamp: number;
+      contactId: string;
+    }
+  | {
+      /** Contacts held by a process of this host that no longer runs, handed back at once. */
+      type: 'leases_reclaimed';
+      timestamp: number;
+      pid: number;
+      contacts: number;
+    }
+  | {
+      /** Contacts held by another process, due again when its leases run out. */
+      type: 'leases_waiting';
+      timestamp: number;
+      contacts: number;
+      /** `host-b pid 4242`, `pid 4242 (still running)` … */
+      holder: string;
+      until: number;
+    };
 
 export type AgentEventType = AgentEvent['type'];

@@ -8,6 +8,7 @@ import type {
 } from '../providers/ports.ts';
 import type { CallQueue, Checkpoints, ClaimedContact } from '../queue/call-queue.ts';
 import { LeaseLostError } from '../queue/call-queue.ts';
+import { isQueueStorageError } from '../queue/queue-storage-error.ts';
 import {
   describeError,
   isPermanentError,
@@ -124,6 +125,8 @@ export class CallFlow {
       return { kind: 'completed', degraded };
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
+      // The queue itself failed (a full disk): nothing more is done; the run stops.
+      if (isQueueStorageError(error)) throw error;
       const failure =
         error instanceof StepFailure
           ? error

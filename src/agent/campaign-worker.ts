@@ -1,29 +1,41 @@
 import { setMaxListeners } from 'node:events';
 import type { CallQueue, ClaimedContact } from '../queue/call-queue.ts';
-import type { Clock } from '../resilience/index.ts';
+import { LeaseLostError } from '../queue/call-queue.ts';
+import type { Clock, EventEmitter } from '../resilience/index.ts';
+import type { AgentEvent } from './agent-events.ts';
 import type { CallFlow, ContactOutcome } from './call-flow.ts';
 import type { CrmOutbox } from './crm-outbox.ts';
+import { recoverLeases, type LeaseRecoveryOptions } from './lease-recovery.ts';
 
 export interface CampaignWorkerOptions {
   queue: CallQueue;
   flow: CallFlow;
   outbox: CrmOutbox;
   clock: Clock;
+  events: EventEmitter<AgentEvent>;
   /** Contacts in flight at once. */
   concurrency?: number;
-  /** How long a claim holds a contact; renewed while the contact is worked on. */
+  /** How long a claim holds a contact; renewed every third of it while the contact is worked on. */
   leaseMs?: number;
   /** How often an idle slot looks for due work and the outbox is replayed. */
   idlePollMs?: number;
+  /** A slot whose contacts were taken over twice in a row waits this long, doubling, before claiming again. */
+  slotBackoffMs?: number;
+  /** The longest such wait. */
+  maxSlotBackoffMs?: number;
   workerId?: string;
+  /** How dead lease holders are told from live ones (tests). */
+  leaseRecovery?: LeaseRecoveryOptions;
   /** Told of every contact's outcome. */
   onOutcome?: (contactId: string, outcome: ContactOutcome) => void;
 }
 
 export const campaignWorkerDefaults = {
   concurrency: 4,
-  leaseMs: 300_000,
+  leaseMs: 30_000,
   idlePollMs: 1_000,
+  slotBackoffMs: 1_000,
+  maxSlotBackoffMs: 30_000,
   workerId: `worker-${process.pid}`,
 };
 
@@ -33,7 +45,8 @@ export type RunEnd = 'drained' | 'aborted';
 /**
  * Works the queue with `concurrency` slots until every contact is completed or failed and the
  * CRM outbox is empty, or until the signal aborts. A slot never waits on another: a contact
- * that cannot go on is deferred and the slot takes the next one at once.
+ * that cannot go on is deferred and the slot takes the next one at once. A failure of the
+ * queue itself (a write that did not commit) ends the run: `run` rejects with it.
  */
 export class CampaignWorker {
   readonly #options: CampaignWorkerOptions & typeof campaignWorkerDefaults;
@@ -62,6 +75,7 @@ export class CampaignWorker {
         stop.abort(error);
       });
     try {
+      await guard(this.#recoverLeases());
       const slots = Array.from({ length: this.#options.concurrency }, () =>
         guard(this.#slot(idle, stop.signal)),
       );
@@ -73,12 +87,36 @@ export class CampaignWorker {
     return this.#drained ? 'drained' : 'aborted';
   }
 
+  /** Hands back at once what dead processes of this host held; reports the other leases. */
+  async #recoverLeases(): Promise<void> {
+    const { queue, clock, events, leaseRecovery } = this.#options;
+    const found = await recoverLeases(queue, leaseRecovery);
+    const timestamp = clock.now();
+    for (const { pid, contacts } of found.reclaimed) {
+      events.emit({ type: 'leases_reclaimed', timestamp, pid, contacts });
+    }
+    for (const { holder, contacts, expiresAt, why } of found.waiting) {
+      const who =
+        holder === undefined
+          ? 'an earlier version'
+          : why === 'running'
+            ? `pid ${holder.pid} (still running)`
+            : `${holder.host} pid ${holder.pid}`;
+      events.emit({ type: 'leases_waiting', timestamp, contacts, holder: who, until: expiresAt });
+    }
+  }
+
   async #slot(idle: AbortController, signal?: AbortSignal): Promise<void> {
     const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
+    let lostInARow = 0;
     while (!signal?.aborted && !this.#drained) {
       const claimed = await queue.claim(workerId, leaseMs);
       if (claimed) {
-        await this.#work(claimed, signal);
+        const outcome = await this.#work(claimed, signal);
+        lostInARow = outcome.kind === 'lease_lost' ? lostInARow + 1 : 0;
+        if (lostInARow >= 2) {
+          await clock.sleep(this.#backoff(lostInARow), idle.signal).catch(() => undefined);
+        }
         continue;
       }
       if (await this.#isDrained()) {
@@ -92,24 +130,51 @@ export class CampaignWorker {
     }
   }
 
-  async #work(claimed: ClaimedContact, signal?: AbortSignal): Promise<void> {
-    const { queue, clock, leaseMs, flow, onOutcome } = this.#options;
+  /** 1 s after the second lost lease in a row, then doubling up to the cap. */
+  #backoff(lostInARow: number): number {
+    const { slotBackoffMs, maxSlotBackoffMs } = this.#options;
+    return Math.min(maxSlotBackoffMs, slotBackoffMs * 2 ** (lostInARow - 2));
+  }
+
+  /**
+   * Works one contact, renewing its lease every third of it. A renewal that finds the lease
+   * taken over stops the contact's steps at once (a stale worker must not pay for a synthesis
+   * or place a call); one that fails in the queue ends the run.
+   */
+  async #work(claimed: ClaimedContact, signal?: AbortSignal): Promise<ContactOutcome> {
+    const { queue, clock, leaseMs, flow, onOutcome, events } = this.#options;
     const id = claimed.contact.id;
+    const steps = new AbortController();
+    const onStop = (): void => steps.abort(signal?.reason);
+    if (signal?.aborted) onStop();
+    signal?.addEventListener('abort', onStop, { once: true });
+    let renewalFailure: unknown;
     let done = false;
     let renewal = clock.setTimer(function renew() {
       queue.renew(id, claimed.leaseToken, leaseMs).then(
         (held) => {
-          if (held && !done) renewal = clock.setTimer(renew, leaseMs / 3);
+          if (done) return;
+          if (held) renewal = clock.setTimer(renew, leaseMs / 3);
+          else steps.abort(new LeaseLostError(id));
         },
-        () => undefined, // a failed renewal only lets the lease run out
+        (error: unknown) => {
+          renewalFailure = error;
+          steps.abort(error);
+        },
       );
     }, leaseMs / 3);
     try {
-      const outcome = await flow.process(claimed, signal);
+      const outcome = await flow.process(claimed, steps.signal);
+      if (renewalFailure !== undefined) throw renewalFailure;
+      if (outcome.kind === 'lease_lost') {
+        events.emit({ type: 'lease_lost', timestamp: clock.now(), contactId: id });
+      }
       onOutcome?.(id, outcome);
+      return outcome;
     } finally {
       done = true;
       renewal.clear();
+      signal?.removeEventListener('abort', onStop);
     }
   }
 

@@ -121,7 +121,7 @@ describe('the campaign', () => {
         .filter(
           (e) =>
             (e.source === 'succeeded' && e.context.contactId === c.id) ||
-            (e.source === 'agent' && e.contactId === c.id),
+            (e.source === 'agent' && 'contactId' in e && e.contactId === c.id),
         )
         .map((e) => e.timestamp);
       return { from: Math.min(...times), to: Math.max(...times) };

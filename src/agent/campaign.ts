@@ -106,6 +106,7 @@ export class Campaign {
       flow,
       outbox: this.outbox,
       clock,
+      events: this.events,
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,
       ...(options.workerId ? { workerId: options.workerId } : {}),

@@ -55,6 +55,13 @@ export interface Observers {
 }
 
 function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
+  if (event.type === 'leases_reclaimed' || event.type === 'leases_waiting') {
+    const message =
+      event.type === 'leases_reclaimed'
+        ? `Reclaimed ${event.contacts} contact(s) held by pid ${event.pid}, which no longer runs`
+        : `${event.contacts} contact(s) held by ${event.holder} wait until ${new Date(event.until).toISOString()}, when their leases run out`;
+    return { type: event.type, service: 'Agent', message, timestamp: event.timestamp };
+  }
   const base = { contactId: event.contactId, timestamp: event.timestamp };
   switch (event.type) {
     case 'contact_completed':
@@ -84,6 +91,13 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         type: 'contact_degraded',
         service: event.service,
         message: `${event.service} unavailable for ${event.contactId}: using ${event.fallback}`,
+      };
+    case 'lease_lost':
+      return {
+        ...base,
+        type: 'lease_lost',
+        service: 'Agent',
+        message: `Lease on ${event.contactId} was lost (another worker took the contact over): its steps here were stopped`,
       };
     case 'outbox_replayed':
       return {

@@ -153,6 +153,9 @@ const agentLevels: Record<AgentEvent['type'], LogLevel> = {
   contact_failed: 'ERROR',
   contact_deferred: 'WARNING',
   contact_degraded: 'WARNING',
+  lease_lost: 'WARNING',
+  leases_reclaimed: 'WARNING',
+  leases_waiting: 'WARNING',
 };
 
 function agent(e: AgentEvent): Line {

@@ -37,12 +37,19 @@ export interface LogRecord {
 }
 
 export type AgentEventType =
-  'contact_completed' | 'contact_failed' | 'contact_deferred' | 'contact_degraded';
+  | 'contact_completed'
+  | 'contact_failed'
+  | 'contact_deferred'
+  | 'contact_degraded'
+  | 'lease_lost'
+  | 'leases_reclaimed'
+  | 'leases_waiting';
 
 /** What the campaign worker reports about a contact, beside the engine's call events. */
 export interface AgentEvent {
   type: AgentEventType;
-  contactId: string;
+  /** The contact it is about, if it is about one. */
+  contactId?: string | undefined;
   service: string;
   message: string;
   /** Clock time, ms since the epoch. */

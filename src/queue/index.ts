@@ -1,6 +1,8 @@
 /** The call queue: its port, the SQLite backend and the id rule for contacts without one. */
 export * from './call-queue.ts';
 export { phoneContactId, isPhoneContactId } from './contact-id.ts';
+export { currentHolder, isHolderAlive, type LeaseHolder } from './lease-holder.ts';
+export { QueueStorageError, isQueueStorageError } from './queue-storage-error.ts';
 export {
   SqliteCallQueue,
   sqliteCallQueueDefaults,

@@ -38,11 +38,6 @@ export function currentHolder(): LeaseHolder {
   return self;
 }
 
-/** Whether `holder` runs on this host. */
-export function isLocalHolder(holder: LeaseHolder): boolean {
-  return holder.host === currentHolder().host;
-}
-
 /**
  * Whether the holder, a process of this host, still runs: its pid exists and, where the
  * system tells, it is the same process (started at the same time) and not a later one that
