@@ -14,7 +14,7 @@ import { ChannelRunner, type AlertLog, type ChannelStats } from './channel-runne
 import type { AlertChannel } from './channels/channel.ts';
 import { AlertDeduper } from './dedupe.ts';
 import { HealthWatch } from './health-watch.ts';
-import { createSanitizer } from './sanitize.ts';
+import { createRedactor } from '../redaction/redact.ts';
 
 export interface AlertManagerOptions {
   channels: readonly AlertChannel[];
@@ -76,7 +76,7 @@ export class AlertManager {
   constructor(options: AlertManagerOptions) {
     const o = { ...alertManagerDefaults, ...options };
     this.#o = o;
-    const mask = createSanitizer([...o.secrets, ...o.channels.flatMap((c) => c.secrets)]);
+    const mask = createRedactor([...o.secrets, ...o.channels.flatMap((c) => c.secrets)]);
     this.#sanitize = (text) => o.redact(mask(text));
     this.#runners = o.channels.map(
       (channel) =>

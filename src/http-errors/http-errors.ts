@@ -9,15 +9,6 @@ import {
   type ServiceError,
 } from '../resilience/index.ts';
 
-/** `Retry-After` in seconds or as an HTTP date, in ms from `nowMs`. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 /**
  * An HTTP answer that is not 2xx: 408, 425, 429 and 5xx are transient; any other 4xx is
  * permanent for the service (wrong URL, revoked hook, bad token, no access) — a log or alert
@@ -34,16 +25,4 @@ export function httpStatusError(
     return new TransientServiceError(message, { service, status, retryAfterMs });
   }
   return new PermanentServiceError(message, { service, status, scope: 'service' });
-}
-
-/** A fetch that threw: the abort reason when the signal aborted, else a transient error. */
-export function networkError(service: string, error: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason;
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  return new TransientServiceError(`${service}: request failed (${code ?? 'network error'})`, {
-    service,
-    providerCode: code,
-  });
 }

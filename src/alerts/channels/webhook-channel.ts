@@ -1,7 +1,9 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
-import { httpStatusError, networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { httpStatusError } from '../../http-errors/http-errors.ts';
+import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import { signWebhook, webhookSigningKey } from './standard-webhooks.ts';
 
 export interface WebhookChannelOptions {
@@ -64,7 +66,7 @@ export class WebhookChannel implements AlertChannel {
     try {
       response = await this.#fetch(this.#url, { method: 'POST', headers, body, signal });
     } catch (error) {
-      throw networkError('Webhook', error, signal);
+      throw signal.aborted ? signal.reason : classifyNetworkError('Webhook', error, this.secrets);
     }
     const detail = (await response.text().catch(() => '')).trim();
     if (!response.ok) {

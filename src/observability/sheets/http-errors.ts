@@ -1,7 +1,6 @@
-import { httpStatusError, parseRetryAfter } from '../../http-errors/http-errors.ts';
+import { httpStatusError } from '../../http-errors/http-errors.ts';
+import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import type { ServiceError } from '../../resilience/index.ts';
-
-export { networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {

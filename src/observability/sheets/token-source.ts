@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
-import { googleHttpError, networkError } from './http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { googleHttpError } from './http-errors.ts';
 import { signServiceAccountJwt, type ServiceAccountKey } from './service-account.ts';
 
 /** Hands out OAuth access tokens. */
@@ -65,7 +66,9 @@ export class ServiceAccountTokenSource implements TokenSource {
         signal,
       });
     } catch (error) {
-      throw networkError(`${service} token`, error, signal);
+      throw signal.aborted
+        ? signal.reason
+        : classifyNetworkError(`${service} token`, error, [assertion]);
     }
     if (!response.ok) throw await googleHttpError(`${service} token`, response, clock.now());
     const data = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
