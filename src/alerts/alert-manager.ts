@@ -14,6 +14,7 @@ import { ChannelRunner, type AlertLog, type ChannelStats } from './channel-runne
 import type { AlertChannel } from './channels/channel.ts';
 import { AlertDeduper } from './dedupe.ts';
 import { HealthWatch } from './health-watch.ts';
+import { processOutput } from '../redaction/output.ts';
 import { createRedactor } from '../redaction/redact.ts';
 
 export interface AlertManagerOptions {
@@ -47,9 +48,8 @@ export const alertManagerDefaults = {
   maxQueue: 100,
   policyFor: (channel: AlertChannel, clock: Clock): ServicePolicy =>
     channelPolicy(channel.name, clock),
-  log: ((level, message) => {
-    process.stderr.write(`${level.toUpperCase()} alerts: ${message}\n`);
-  }) as AlertLog,
+  log: ((level, message) =>
+    processOutput.err(`${level.toUpperCase()} alerts: ${message}`)) as AlertLog,
   onSent: ((): void => {}) as (channel: string, alert: Alert) => void,
   onFailed: ((): void => {}) as (channel: string, alert: Alert, error: ErrorInfo) => void,
   redact: (text: string): string => text,

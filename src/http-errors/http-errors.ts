@@ -3,24 +3,34 @@
  * Telegram, Google Sheets): shared by alerts/ and observability/, which may not import the
  * provider classifier. A leaf beside the engine: it imports only resilience/.
  */
+import { redact } from '../redaction/redact.ts';
 import {
   PermanentServiceError,
   TransientServiceError,
   type ServiceError,
 } from '../resilience/index.ts';
 
+export interface HttpStatusErrorOptions {
+  retryAfterMs?: number | undefined;
+  /** Masked in the detail before it is cut (a token the body echoes: the URL's, the bearer's). */
+  secrets?: readonly string[];
+}
+
 /**
  * An HTTP answer that is not 2xx: 408, 425, 429 and 5xx are transient; any other 4xx is
  * permanent for the service (wrong URL, revoked hook, bad token, no access) — a log or alert
- * channel never has a "bad request" that is the message's own fault. The message carries no URL.
+ * channel never has a "bad request" that is the message's own fault. The message carries no
+ * URL; the detail (the answer's own words) is redacted, then cut to 200 characters.
  */
 export function httpStatusError(
   service: string,
   status: number,
   detail: string | undefined,
-  retryAfterMs?: number,
+  options: HttpStatusErrorOptions = {},
 ): ServiceError {
-  const message = `${service}: HTTP ${status}${detail ? ` ${detail.slice(0, 200)}` : ''}`;
+  const { retryAfterMs, secrets = [] } = options;
+  const safe = detail ? redact(detail, secrets).slice(0, 200) : '';
+  const message = `${service}: HTTP ${status}${safe ? ` ${safe}` : ''}`;
   if (status === 408 || status === 425 || status === 429 || status >= 500) {
     return new TransientServiceError(message, { service, status, retryAfterMs });
   }

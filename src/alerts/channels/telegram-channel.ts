@@ -71,11 +71,11 @@ export class TelegramChannel implements AlertChannel {
       // a proxy's HTML error page: classify on the status alone
     }
     if (response.ok && answer.ok !== false) return;
-    throw telegramError(response.status, answer);
+    throw telegramError(response.status, answer, this.secrets);
   }
 }
 
-function telegramError(status: number, answer: TelegramAnswer): Error {
+function telegramError(status: number, answer: TelegramAnswer, secrets: readonly string[]): Error {
   const code = answer.error_code ?? status;
   const description = answer.description ?? '';
   const service = 'Telegram';
@@ -94,5 +94,5 @@ function telegramError(status: number, answer: TelegramAnswer): Error {
       { service, status: code, scope: 'service' },
     );
   }
-  return httpStatusError(service, code, description);
+  return httpStatusError(service, code, description, { secrets });
 }

@@ -48,7 +48,13 @@ export class WebhookChannel implements AlertChannel {
     this.#url = options.url;
     this.#key = options.secret ? webhookSigningKey(options.secret) : undefined;
     this.minSeverity = options.minSeverity ?? 'info';
-    this.secrets = [options.url, ...(options.secret ? [options.secret] : [])];
+    // the path is the secret of a Slack or Discord URL, and a receiver may echo it alone
+    const { pathname } = new URL(options.url);
+    this.secrets = [
+      options.url,
+      ...(pathname.length > 1 ? [pathname] : []),
+      ...(options.secret ? [options.secret] : []),
+    ];
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
@@ -71,7 +77,10 @@ export class WebhookChannel implements AlertChannel {
     const detail = (await response.text().catch(() => '')).trim();
     if (!response.ok) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#clock.now());
-      throw httpStatusError('Webhook', response.status, detail, retryAfterMs);
+      throw httpStatusError('Webhook', response.status, detail, {
+        retryAfterMs,
+        secrets: this.secrets,
+      });
     }
   }
 }

@@ -76,7 +76,7 @@ export class SheetsClient {
       throw signal.aborted ? signal.reason : classifyNetworkError(service, error, [token]);
     }
     if (response.status === 401) tokens.invalidate();
-    if (!response.ok) throw await googleHttpError(service, response, clock.now());
+    if (!response.ok) throw await googleHttpError(service, response, clock.now(), [token]);
     return response;
   }
 }

@@ -57,6 +57,8 @@ export class ServiceAccountTokenSource implements TokenSource {
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
       assertion,
     });
+    // not "… token:": the redactor would take what follows for a token's value
+    const oauth = `${service} OAuth`;
     let response: Response;
     try {
       response = await this.#fetch(key.token_uri, {
@@ -66,14 +68,14 @@ export class ServiceAccountTokenSource implements TokenSource {
         signal,
       });
     } catch (error) {
-      throw signal.aborted
-        ? signal.reason
-        : classifyNetworkError(`${service} token`, error, [assertion]);
+      throw signal.aborted ? signal.reason : classifyNetworkError(oauth, error, [assertion]);
     }
-    if (!response.ok) throw await googleHttpError(`${service} token`, response, clock.now());
+    if (!response.ok) {
+      throw await googleHttpError(oauth, response, clock.now(), [assertion]);
+    }
     const data = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof data.access_token !== 'string') {
-      throw await googleHttpError(`${service} token`, new Response('{}', { status: 502 }), 0);
+      throw await googleHttpError(oauth, new Response('{}', { status: 502 }), 0);
     }
     const expiresInMs = (typeof data.expires_in === 'number' ? data.expires_in : 3600) * 1000;
     this.#token = {
