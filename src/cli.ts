@@ -4,6 +4,9 @@ import { alertTest } from './commands/alert-test.ts';
 import { mockProvidersCommand } from './commands/mock-providers.ts';
 import { run } from './commands/run.ts';
 import { simulate, type TimeMode } from './commands/simulate.ts';
+import { createOutput, type Output } from './redaction/output.ts';
+import { secretsFromEnv } from './redaction/secrets-from-env.ts';
+import { onListenerError } from './resilience/index.ts';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -39,10 +42,6 @@ function durationSeconds(value: string): number {
   return number;
 }
 
-function defaultLogFormat(): 'json' | 'pretty' {
-  return process.stdout.isTTY ? 'pretty' : 'json';
-}
-
 interface CommonFlags {
   config?: string;
   db?: string;
@@ -72,8 +71,17 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** Builds the `call-agent` command; each action sets `result.code`. */
-export function buildProgram(result: { code: number }): Command {
+/** Errors thrown by an engine event listener: printed (with their stack) through `output`. */
+export function reportListenerErrors(output: Output): void {
+  onListenerError((error) => {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    output.err(`call-agent: an event listener failed: ${text}`);
+  });
+}
+
+/** Builds the `call-agent` command; each action sets `result.code` and prints through `output`. */
+export function buildProgram(result: { code: number }, output: Output): Command {
+  const defaultLogFormat = (): 'json' | 'pretty' => (output.stdoutIsTerminal ? 'pretty' : 'json');
   const program = new Command('call-agent')
     .description('An AI phone-call agent that keeps working while its services fail.')
     .exitOverride()
@@ -111,7 +119,7 @@ export function buildProgram(result: { code: number }): Command {
         db: flags.db ?? ':memory:',
         logFormat: flags.logFormat ?? defaultLogFormat(),
         signal: interruptSignal(),
-        print: (text) => process.stderr.write(`\n${text}\n`),
+        print: (text) => output.err(`\n${text}`),
       });
       result.code = code;
     },
@@ -155,7 +163,7 @@ export function buildProgram(result: { code: number }): Command {
         metricsPort: flags.metricsPort,
         audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
         signal: interruptSignal(),
-        print: (text) => process.stderr.write(`${text}\n`),
+        print: (text) => output.err(text),
       });
     },
   );
@@ -168,14 +176,14 @@ export function buildProgram(result: { code: number }): Command {
     .option('--port <n>', 'port to listen on (default: any free port)', portNumber)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { port?: number; host: string }) => {
-      result.code = await mockProvidersCommand({ ...flags, signal: interruptSignal() });
+      result.code = await mockProvidersCommand({ ...flags, output, signal: interruptSignal() });
     });
 
   program
     .command('alert-test')
     .description('send a test alert through every configured channel and report each result')
     .action(async () => {
-      result.code = await alertTest(process.env);
+      result.code = await alertTest(process.env, output);
     });
   return program;
 }
@@ -183,7 +191,9 @@ export function buildProgram(result: { code: number }): Command {
 /** Runs the CLI and returns the process exit code: 0 done, 1 fatal or bad config, 2 bad usage, 3 work left. */
 export async function main(argv: string[]): Promise<number> {
   const result = { code: 0 };
-  const program = buildProgram(result);
+  const output = createOutput({ secrets: secretsFromEnv(process.env) });
+  reportListenerErrors(output);
+  const program = buildProgram(result, output);
   // The engine's timers are unref'd (a library must not hold a process open); the command
   // holds it open until it is done, even while every contact waits on a retry or a deferral.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -193,10 +203,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError) {
-      process.stderr.write(`call-agent: ${error.message}\n`);
+      output.err(`call-agent: ${error.message}`);
       return 1;
     }
-    process.stderr.write(`call-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    output.err(`call-agent: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
     clearInterval(keepAlive);

@@ -63,14 +63,14 @@ describe('a contact resumed from its checkpoints', () => {
     expect(served).toEqual(['HubSpot']);
   });
 
-  it("with the script only → its own audio, under its own claim's name (a stale worker cannot overwrite it)", async () => {
+  it('with the script only → its own audio, under a fresh random name (a stale worker cannot overwrite it)', async () => {
     const h = (harness = await createFlowHarness({ contacts: 1 }));
     await crashedWorker(h, { script: SCRIPT, scriptDegraded: false });
     expect(await h.finish()).toBe('drained');
     const status = await h.queue.status(contactNo(1).id);
     expect(status?.state).toBe('completed');
-    // the crashed worker held claim 1; the audio of claim 2 cannot collide with its files
-    expect(status?.checkpoints.audioRef).toBe('Contact-1.2.wav');
+    // every save gets a new random name: the audio of claim 2 cannot collide with claim 1's
+    expect(status?.checkpoints.audioRef).toMatch(/^[0-9a-f-]{36}\.wav$/);
     expect(operations(h.mock, 'openai')).toEqual([]);
     expect(operations(h.mock, 'elevenlabs')).toHaveLength(1);
   });

@@ -14,7 +14,8 @@ import { ChannelRunner, type AlertLog, type ChannelStats } from './channel-runne
 import type { AlertChannel } from './channels/channel.ts';
 import { AlertDeduper } from './dedupe.ts';
 import { HealthWatch } from './health-watch.ts';
-import { createSanitizer } from './sanitize.ts';
+import { processOutput } from '../redaction/output.ts';
+import { createRedactor } from '../redaction/redact.ts';
 
 export interface AlertManagerOptions {
   channels: readonly AlertChannel[];
@@ -47,9 +48,8 @@ export const alertManagerDefaults = {
   maxQueue: 100,
   policyFor: (channel: AlertChannel, clock: Clock): ServicePolicy =>
     channelPolicy(channel.name, clock),
-  log: ((level, message) => {
-    process.stderr.write(`${level.toUpperCase()} alerts: ${message}\n`);
-  }) as AlertLog,
+  log: ((level, message) =>
+    processOutput.err(`${level.toUpperCase()} alerts: ${message}`)) as AlertLog,
   onSent: ((): void => {}) as (channel: string, alert: Alert) => void,
   onFailed: ((): void => {}) as (channel: string, alert: Alert, error: ErrorInfo) => void,
   redact: (text: string): string => text,
@@ -76,7 +76,7 @@ export class AlertManager {
   constructor(options: AlertManagerOptions) {
     const o = { ...alertManagerDefaults, ...options };
     this.#o = o;
-    const mask = createSanitizer([...o.secrets, ...o.channels.flatMap((c) => c.secrets)]);
+    const mask = createRedactor([...o.secrets, ...o.channels.flatMap((c) => c.secrets)]);
     this.#sanitize = (text) => o.redact(mask(text));
     this.#runners = o.channels.map(
       (channel) =>

@@ -6,7 +6,7 @@ import {
 } from '../resilience/index.ts';
 import { alertText, type Alert, type Severity } from './alert.ts';
 import type { AlertChannel } from './channels/channel.ts';
-import type { Sanitizer } from './sanitize.ts';
+import type { Redactor } from '../redaction/redact.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** Where the alert manager reports its own trouble. */
@@ -26,7 +26,7 @@ export interface ChannelRunnerOptions {
   clock: Clock;
   ratePerMinute: number;
   maxQueue: number;
-  sanitize: Sanitizer;
+  sanitize: Redactor;
   log: AlertLog;
   onSent: (channel: string, alert: Alert) => void;
   onFailed: (channel: string, alert: Alert, error: ErrorInfo) => void;

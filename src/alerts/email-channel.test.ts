@@ -20,14 +20,27 @@ const replyError = (code: number, text: string): Error =>
 
 /** A real SMTP server on 127.0.0.1; `rcpt` / `data` may refuse with a reply code. */
 async function startMailbox(
-  hooks: { rcpt?: () => Error | undefined; data?: () => Error | undefined } = {},
+  hooks: {
+    rcpt?: () => Error | undefined;
+    data?: () => Error | undefined;
+    /** Offer AUTH and check the login with this (default: no AUTH offered). */
+    auth?: (username: string, password: string) => boolean;
+  } = {},
 ): Promise<Mailbox> {
   const messages: string[] = [];
   let waiters: Array<{ count: number; resolve: () => void }> = [];
+  const auth = hooks.auth;
   const options: SMTPServerOptions = {
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     logger: false,
+    onAuth(credentials, _session, callback) {
+      if (auth?.(credentials.username ?? '', credentials.password ?? '')) {
+        return callback(null, { user: credentials.username });
+      }
+      callback(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
+    },
     onRcptTo(_address, _session, callback) {
       callback(hooks.rcpt?.() ?? undefined);
     },
@@ -116,10 +129,10 @@ describe('EmailChannel', () => {
     });
     const first = await channel.send(alert(), signal()).catch((e: unknown) => e);
     expect(isTransientError(first)).toBe(true);
-    expect((first as { status?: number }).status).toBe(451);
+    expect((first as { providerCode?: string }).providerCode).toBe('451');
     const second = await channel.send(alert(), signal()).catch((e: unknown) => e);
     expect(isPermanentError(second)).toBe(true);
-    expect((second as { status?: number }).status).toBe(550);
+    expect((second as { providerCode?: string }).providerCode).toBe('550');
   });
 
   it('retries a 452 at DATA through the channel policy and delivers', async () => {
@@ -168,5 +181,57 @@ describe('EmailChannel', () => {
     expect(isTransientError(error)).toBe(true);
     expect((error as Error).message).not.toContain('s3cret');
     expect(channel.secrets).toContain('s3cret-pass-word');
+  });
+
+  it('treats 552 (this message is too large) as about the message, not the server', async () => {
+    mailbox = await startMailbox({ data: () => replyError(552, '5.3.4 Message too big') });
+    channel = new EmailChannel({
+      smtpUrl: mailbox.url,
+      from: 'agent@example.com',
+      to: 'oncall@example.com',
+    });
+    const error = await channel.send(alert(), signal()).catch((e: unknown) => e);
+    expect((error as { errorClass?: string }).errorClass).toBe('permanent/request');
+  });
+
+  it('treats a login the configuration cannot make as permanent for the channel', async () => {
+    mailbox = await startMailbox({ auth: () => false });
+    // a user name without a password: nodemailer refuses to log in (EAUTH, no reply code)
+    channel = new EmailChannel({
+      smtpUrl: mailbox.url.replace('smtp://', 'smtp://alerts@'),
+      from: 'agent@example.com',
+      to: 'oncall@example.com',
+    });
+    const missing = await channel.send(alert(), signal()).catch((e: unknown) => e);
+    expect((missing as { errorClass?: string }).errorClass).toBe('permanent/service');
+    channel.close();
+    channel = new EmailChannel({
+      smtpUrl: mailbox.url.replace('smtp://', 'smtp://alerts:wrong-pass-word@'),
+      from: 'agent@example.com',
+      to: 'oncall@example.com',
+    });
+    const refused = await channel.send(alert(), signal()).catch((e: unknown) => e);
+    expect((refused as { errorClass?: string }).errorClass).toBe('permanent/service');
+    expect((refused as Error).message).not.toContain('wrong-pass-word');
+  });
+
+  it('names the SMTP host and port in a failure, never the password', async () => {
+    mailbox = await startMailbox({ rcpt: () => replyError(550, '5.1.1 No such user') });
+    const { host } = new URL(mailbox.url);
+    channel = new EmailChannel({
+      smtpUrl: mailbox.url.replace('smtp://', 'smtp://alerts:s3cret-pass-word@'),
+      from: 'agent@example.com',
+      to: 'oncall@example.com',
+    });
+    const refused = await channel.send(alert(), signal()).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain(host);
+    expect((refused as Error).message).toContain('550');
+    await mailbox.close();
+    mailbox = undefined;
+    const unreachable = await channel.send(alert(), signal()).catch((e: unknown) => e);
+    expect((unreachable as Error).message).toContain(host);
+    expect(JSON.stringify([refused, unreachable].map((e) => (e as Error).message))).not.toContain(
+      's3cret',
+    );
   });
 });

@@ -19,7 +19,6 @@ export {
 } from './alert-manager.ts';
 export type { AlertLog, ChannelStats } from './channel-runner.ts';
 export { channelPolicy } from './channel-policy.ts';
-export { createSanitizer, type Sanitizer } from './sanitize.ts';
 export type { AlertChannel } from './channels/channel.ts';
 export {
   WebhookChannel,
@@ -27,11 +26,7 @@ export {
   type WebhookChannelOptions,
 } from './channels/webhook-channel.ts';
 export { signWebhook, webhookSigningKey } from './channels/standard-webhooks.ts';
-export {
-  EmailChannel,
-  classifySmtpError,
-  type EmailChannelOptions,
-} from './channels/email-channel.ts';
+export { EmailChannel, type EmailChannelOptions } from './channels/email-channel.ts';
 export { TelegramChannel, type TelegramChannelOptions } from './channels/telegram-channel.ts';
 export {
   alertChannelsFromEnv,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError, systemClock, type Clock } from '../resilience/index.ts';
 import type { Alert } from './alert.ts';
 import type { AlertChannel } from './channels/channel.ts';
-import { createSanitizer } from './sanitize.ts';
+import { createRedactor } from '../redaction/redact.ts';
 
 export interface TestAlertResult {
   channel: string;
@@ -53,7 +53,7 @@ export async function sendTestAlert(
         return { channel: channel.name, ok: true };
       } catch (error) {
         const info = describeError(error);
-        const sanitize = createSanitizer(channel.secrets);
+        const sanitize = createRedactor(channel.secrets);
         return {
           channel: channel.name,
           ok: false,

@@ -163,4 +163,31 @@ describe('WebhookChannel', () => {
     expect(String((second as Error).message)).not.toContain('XXXXsecretpath');
     expect(server.requests[0]!.headers['webhook-signature']).toBeUndefined();
   });
+
+  it('reads no wait from a negative Retry-After (one parser for every caller)', async () => {
+    const clock = new VirtualClock();
+    server = await startLoopbackServer(clock, [
+      { status: 503, body: {}, headers: { 'retry-after': '-3' } },
+    ]);
+    const channel = new WebhookChannel({ url: `${server.url}/hook`, clock });
+    const error = await channel
+      .send(
+        {
+          id: 'alert_1',
+          kind: 'test',
+          severity: 'info',
+          service: 'x',
+          errorType: undefined,
+          message: 'm',
+          timestamp: clock.now(),
+          count: 1,
+          summary: false,
+          windowMs: 0,
+        },
+        new AbortController().signal,
+      )
+      .catch((e: unknown) => e);
+    expect(isTransientError(error)).toBe(true);
+    expect((error as { retryAfterMs?: number }).retryAfterMs).toBeUndefined();
+  });
 });

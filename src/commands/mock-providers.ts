@@ -1,16 +1,19 @@
 import { formatEnvExports, runMockProviders } from '../providers/index.ts';
+import type { Output } from '../redaction/output.ts';
 
 /** `call-agent mock-providers`: serves until interrupted. */
 export async function mockProvidersCommand(options: {
   port?: number | undefined;
   host: string;
+  output: Output;
   signal: AbortSignal;
 }): Promise<number> {
+  const { output } = options;
   const running = await runMockProviders({ port: options.port ?? 0, host: options.host });
-  process.stdout.write(
-    `# mock providers at ${running.origin} (faults: POST ${running.origin}/__faults, requests: GET ${running.origin}/__requests)\n`,
+  output.out(
+    `# mock providers at ${running.origin} (faults: POST ${running.origin}/__faults, requests: GET ${running.origin}/__requests)`,
   );
-  process.stdout.write(`${formatEnvExports(running.baseUrls)}\n`);
+  output.out(formatEnvExports(running.baseUrls));
   if (!options.signal.aborted) {
     await new Promise<void>((resolve) =>
       options.signal.addEventListener('abort', () => resolve(), { once: true }),

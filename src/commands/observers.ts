@@ -15,26 +15,20 @@ import {
   type MetricsServer,
 } from '../observability/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
+import { createOutput, type Output } from '../redaction/output.ts';
+import { secretsFromEnv } from '../redaction/secrets-from-env.ts';
 import type { Clock, Disposer } from '../resilience/index.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Environment variables whose values must never be printed. */
-export const SECRET_VARIABLES = [
-  'OPENAI_API_KEY',
-  'ELEVENLABS_API_KEY',
-  'TWILIO_AUTH_TOKEN',
-  'HUBSPOT_ACCESS_TOKEN',
-  'TELEGRAM_BOT_TOKEN',
-  'ALERT_WEBHOOK_SECRET',
-  'SMTP_URL',
-];
 
 export interface ObserverOptions {
   env: Env;
   clock: Clock;
   format: 'json' | 'pretty';
+  /** Where log lines go (default: `output`'s stdout). */
   destination?: DestinationStream | undefined;
+  /** The program's writer (default: one that masks the secrets of `env`). */
+  output?: Output | undefined;
   /** Serve Prometheus metrics on this port. */
   metricsPort?: number | undefined;
   /** Where Google Sheets rows wait while Sheets is down. */
@@ -112,17 +106,18 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
 /** Builds the sinks the environment configures; the logger always. */
 export async function createObservers(options: ObserverOptions): Promise<Observers> {
   const { env, clock } = options;
-  const secrets = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => Boolean(v));
+  const secrets = secretsFromEnv(env);
+  const output = options.output ?? createOutput({ secrets });
   const sheets = sheetsSinkFromEnv(env, {
     spillPath: options.sheetsSpillPath,
     clock,
-    log: (level, message) => process.stderr.write(`${level} sheets: ${message}\n`),
+    log: (level, message) => output.err(`${level} sheets: ${message}`),
   });
   const logger = createLogger({
     format: options.format,
     clock,
     secrets,
-    ...(options.destination && { destination: options.destination }),
+    destination: options.destination ?? output.stdout,
     ...(sheets && { sinks: [sheets] }),
   });
   const metrics = options.metricsPort === undefined ? undefined : createMetrics();

@@ -251,3 +251,39 @@ describe('attachLogging (health checker)', () => {
     expect(records[1]!.message).toBe('Health check failed (2 in a row): 503 Service Unavailable');
   });
 });
+
+describe('control characters in a line', () => {
+  const hostile = 'a\n2026-01-01T00:00:00.000Z CRITICAL forged \u001b[31m \u0085 \u2028 \u202e';
+
+  it('a JSON line stays one line that a line splitter cannot break, and parses to the same id', () => {
+    const out = memoryStream();
+    const chunks: string[] = [];
+    const logger = createLogger({
+      destination: { write: (chunk: string) => (chunks.push(chunk), out.write(chunk)) },
+    });
+    logger.log('INFO', `Call successful for ${hostile}`, { contact_id: hostile });
+    expect(chunks).toHaveLength(1);
+    // No C0/C1 control character, line or paragraph separator or bidi override is raw
+    // (Python's splitlines() breaks on U+0085 and U+2028; a terminal obeys U+202E).
+    expect(chunks[0]!.trimEnd()).not.toMatch(
+      // eslint-disable-next-line no-control-regex -- looking for raw control characters
+      /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/,
+    );
+    expect((JSON.parse(chunks[0]!) as LogRecord).contact_id).toBe(hostile);
+  });
+
+  it('a pretty line stays one line with every control character escaped', () => {
+    const chunks: string[] = [];
+    const logger = createLogger({
+      format: 'pretty',
+      destination: { write: (chunk: string) => void chunks.push(chunk) },
+    });
+    logger.log('INFO', 'Call successful', { contact_id: hostile });
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.trimEnd()).not.toMatch(
+      // eslint-disable-next-line no-control-regex -- looking for raw control characters
+      /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/,
+    );
+    expect(chunks[0]).toContain('contact=a\\n2026-01-01T00:00:00.000Z CRITICAL forged \\x1b[31m');
+  });
+});

@@ -4,6 +4,8 @@ import { systemClock, type Clock, type Disposer } from '../resilience/index.ts';
 import { toLogRecord } from './log-line.ts';
 import { LOG_LEVELS, type LogLevel, type LogRecord, type ObservedEvent } from './log-record.ts';
 import { formatPretty } from './pretty-format.ts';
+import { escapeControlCharacters } from '../redaction/control-characters.ts';
+import { processOutput } from '../redaction/output.ts';
 import { createRedactor, type Redactor } from '../redaction/redact.ts';
 
 /** Receives every record the logger writes, already redacted (e.g. the Google Sheets sink). */
@@ -15,7 +17,7 @@ export interface LogSink {
 export interface LoggerOptions {
   /** `json`: one JSON object per line, the seed's keys; `pretty`: one readable line. */
   format?: 'json' | 'pretty';
-  /** Where lines go (default: stdout). Tests pass an in-memory stream. */
+  /** Where lines go (default: stdout through the program's writer). Tests pass memory. */
   destination?: DestinationStream;
   /** Timestamps free-form lines (event lines carry their event's time). */
   clock?: Clock;
@@ -80,14 +82,17 @@ function redactRecord(record: LogRecord, redact: Redactor): LogRecord {
   return out as unknown as LogRecord;
 }
 
-/** Builds the JSON (pino) or pretty writer of one record. */
+/**
+ * Builds the JSON (pino) or pretty writer of one record. Either way a line is one line: the
+ * pretty format escapes control characters in every field; in a JSON line, those JSON leaves
+ * raw (C1 controls, U+2028, bidi overrides) are written as `\u…` escapes.
+ */
 function printer(
   format: 'json' | 'pretty',
-  destination: DestinationStream | undefined,
+  destination: DestinationStream = processOutput.stdout,
 ): (record: LogRecord) => void {
   if (format === 'pretty') {
-    const out = destination ?? process.stdout;
-    return (record) => out.write(`${formatPretty(record)}\n`);
+    return (record) => destination.write(`${formatPretty(record)}\n`);
   }
   const logger = pino(
     {
@@ -97,7 +102,10 @@ function printer(
       level: 'info',
       formatters: { level: (label) => ({ level: seedLevel[label] ?? label.toUpperCase() }) },
     },
-    destination ?? pino.destination(1),
+    {
+      write: (chunk: string) =>
+        destination.write(escapeControlCharacters(chunk, { keepLineBreaks: true })),
+    },
   );
   return (record) => {
     const { level, ...fields } = record;

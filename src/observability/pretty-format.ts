@@ -1,8 +1,11 @@
+import { escapeControlCharacters } from '../redaction/control-characters.ts';
 import type { LogRecord } from './log-record.ts';
 
 /**
  * One readable line for a terminal:
  * `2026-01-29T18:17:19.000Z ERROR    ElevenLabs  503 Service Unavailable  retry_count=3 circuit=CLOSED`.
+ * Control characters in any field are shown escaped (`\n`, `\x1b`): a contact id cannot
+ * forge a second line or colour the terminal.
  */
 export function formatPretty(record: LogRecord): string {
   const details = [
@@ -12,5 +15,5 @@ export function formatPretty(record: LogRecord): string {
     record.error_type === undefined ? undefined : `error=${record.error_type}`,
   ].filter((part) => part !== undefined);
   const head = `${record.timestamp} ${record.level.padEnd(8)} ${record.service.padEnd(11)} ${record.message}`;
-  return details.length === 0 ? head : `${head}  ${details.join(' ')}`;
+  return escapeControlCharacters(details.length === 0 ? head : `${head}  ${details.join(' ')}`);
 }

@@ -40,11 +40,10 @@ export {
 
 // HTTP and classification (also for the alert channels and the Sheets sink)
 export { classifyHttpResponse, type ClassifyOptions } from './http/classify-response.ts';
-export { classifyNetworkError, wasNeverSent } from './http/classify-network.ts';
-export { classifySmtpError } from './http/classify-smtp.ts';
+export { classifyNetworkError, wasNeverSent } from '../http-errors/classify-network.ts';
 export { providerDisplayName, type ProviderKind } from './http/provider-kind.ts';
-export { parseRetryAfter, parseDuration, retryAfterFromHeaders } from './http/retry-after.ts';
-export { maskPhone, redactText } from './http/redact.ts';
+export { parseRetryAfter } from '../http-errors/retry-after.ts';
+export { parseDuration, retryAfterFromHeaders } from './http/retry-after.ts';
 export {
   fetchClient,
   type FetchLike,

@@ -16,10 +16,15 @@ describe('redact', () => {
   });
 
   it('masks known secret values, raw and URL-encoded', () => {
-    const r = createRedactor(['123456:ABC-secret/token', undefined, 'abc']);
+    const r = createRedactor(['123456:ABC-secret/token', undefined]);
     expect(r('url /x/123456:ABC-secret/token/y')).not.toContain('ABC-secret');
     expect(r(`q=${encodeURIComponent('123456:ABC-secret/token')}`)).toBe('q=[REDACTED]');
-    expect(r('abc is too short to be masked by value')).toContain('abc');
+  });
+
+  it('masks a configured secret whatever its length, and ignores an empty one', () => {
+    const r = createRedactor(['k3y5!', 'ab', '', '  ']);
+    expect(r('key k3y5! and ab')).toBe('key [REDACTED] and [REDACTED]');
+    expect(r('plain text')).toBe('plain text');
   });
 
   it('masks secret patterns whatever their value', () => {
@@ -35,6 +40,7 @@ describe('redact', () => {
       ['smtp://alerts:hunter2pass@mail.example.com:587', 'hunter2pass'],
       ['secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'MfKQ9r8GKYqr'],
       ['assertion=eyJhbGciOi.eyJpc3MiOi.c2lnbmF0dXJl', 'eyJpc3MiOi'],
+      ['Invalid JWT Signature: eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJsb2dn', 'eyJpc3MiOiJsb2dn'],
       ['-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----', 'MIIEv'],
     ];
     for (const [text, secret] of cases) {

@@ -7,9 +7,6 @@ export type Redactor = (text: string) => string;
 
 const REDACTED = '[REDACTED]';
 
-/** Secrets shorter than this are not masked by value: they would mask ordinary words. */
-const MIN_SECRET_LENGTH = 6;
-
 /** Patterns of things that are secret whatever their value; replacements keep the label. */
 const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [
@@ -17,7 +14,8 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
     '[REDACTED PRIVATE KEY]',
   ],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, REDACTED],
+  // A JWT, also cut short (an error body echoing a signed assertion, truncated).
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g, REDACTED],
   // OpenAI keys, also as OpenAI echoes them half-masked (`sk-****…0001`).
   [/\bsk-[A-Za-z0-9_*-]{6,}/g, `sk-${REDACTED}`],
   [/\bya29\.[A-Za-z0-9._-]+/g, `ya29.${REDACTED}`],
@@ -80,14 +78,15 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Builds a redactor that masks the given secret values (and their URL-encoded form), the
+ * Builds a redactor that masks the given secret values whatever their length (and their
+ * URL-encoded form; blank values are ignored), the
  * secret patterns (`Bearer …`, `sk-…`, `xi-api-key: …`, bot tokens, JWTs, URL passwords,
  * private keys) and phone numbers (`+1415***0123`).
  */
 export function createRedactor(secrets: ReadonlyArray<string | undefined> = []): Redactor {
   const values = new Set<string>();
   for (const secret of secrets) {
-    if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    if (secret === undefined || secret.trim() === '') continue;
     values.add(secret);
     values.add(encodeURIComponent(secret));
   }

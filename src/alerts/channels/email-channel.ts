@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import { PermanentServiceError, TransientServiceError } from '../../resilience/index.ts';
+import { classifySmtpError } from '../../http-errors/classify-smtp.ts';
 import { alertText, alertTitle, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
 
@@ -31,37 +31,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/**
- * SMTP's verdict: a 4yz reply (421, 450, 451, 452) or a connection error is transient; a
- * 5yz reply (535 auth, 550, 553, 554) is permanent.
- */
-export function classifySmtpError(error: unknown): Error {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    responseCode?: unknown;
-    code?: unknown;
-    response?: unknown;
-  };
-  const service = 'Email';
-  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  const reply =
-    typeof e.response === 'string' ? e.response.split('\n')[0]?.slice(0, 200) : undefined;
-  if (responseCode !== undefined && responseCode >= 500) {
-    return new PermanentServiceError(`Email: SMTP ${reply ?? responseCode}`, {
-      service,
-      status: responseCode,
-      scope: 'service',
-    });
-  }
-  if (responseCode !== undefined) {
-    return new TransientServiceError(`Email: SMTP ${reply ?? responseCode}`, {
-      service,
-      status: responseCode,
-    });
-  }
-  const code = typeof e.code === 'string' ? e.code : 'connection error';
-  return new TransientServiceError(`Email: ${code}`, { service, providerCode: code });
-}
-
 /** Sends alerts as plain-text e-mail through SMTP (nodemailer). */
 export class EmailChannel implements AlertChannel {
   readonly name = 'email';
@@ -70,13 +39,17 @@ export class EmailChannel implements AlertChannel {
   readonly #transport: Transporter;
   readonly #from: string;
   readonly #to: string;
+  /** `host:port`, named in failures. */
+  readonly #server: string;
 
   constructor(options: EmailChannelOptions) {
     const url = new URL(options.smtpUrl);
+    const secure = url.protocol === 'smtps:';
+    this.#server = `${url.hostname}:${url.port || (secure ? 465 : 587)}`;
     this.#transport = nodemailer.createTransport({
       host: url.hostname,
       port: url.port ? Number(url.port) : undefined,
-      secure: url.protocol === 'smtps:',
+      secure,
       auth: url.username
         ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
         : undefined,
@@ -114,7 +87,7 @@ export class EmailChannel implements AlertChannel {
       );
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw classifySmtpError(error);
+      throw classifySmtpError('Email', error, { server: this.#server, secrets: this.secrets });
     }
   }
 

@@ -1,7 +1,8 @@
 import { PermanentServiceError, TransientServiceError } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
-import { httpStatusError, networkError } from '../../http-errors/http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { httpStatusError } from '../../http-errors/http-errors.ts';
 
 export interface TelegramChannelOptions {
   /** TELEGRAM_BOT_TOKEN. It is part of the URL path: never logged, never in an error. */
@@ -61,7 +62,7 @@ export class TelegramChannel implements AlertChannel {
         signal,
       });
     } catch (error) {
-      throw networkError('Telegram', error, signal);
+      throw signal.aborted ? signal.reason : classifyNetworkError('Telegram', error, this.secrets);
     }
     let answer: TelegramAnswer = {};
     try {
@@ -70,11 +71,11 @@ export class TelegramChannel implements AlertChannel {
       // a proxy's HTML error page: classify on the status alone
     }
     if (response.ok && answer.ok !== false) return;
-    throw telegramError(response.status, answer);
+    throw telegramError(response.status, answer, this.secrets);
   }
 }
 
-function telegramError(status: number, answer: TelegramAnswer): Error {
+function telegramError(status: number, answer: TelegramAnswer, secrets: readonly string[]): Error {
   const code = answer.error_code ?? status;
   const description = answer.description ?? '';
   const service = 'Telegram';
@@ -93,5 +94,5 @@ function telegramError(status: number, answer: TelegramAnswer): Error {
       { service, status: code, scope: 'service' },
     );
   }
-  return httpStatusError(service, code, description);
+  return httpStatusError(service, code, description, { secrets });
 }

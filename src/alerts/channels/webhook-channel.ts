@@ -1,7 +1,9 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
-import { httpStatusError, networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { httpStatusError } from '../../http-errors/http-errors.ts';
+import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import { signWebhook, webhookSigningKey } from './standard-webhooks.ts';
 
 export interface WebhookChannelOptions {
@@ -46,7 +48,13 @@ export class WebhookChannel implements AlertChannel {
     this.#url = options.url;
     this.#key = options.secret ? webhookSigningKey(options.secret) : undefined;
     this.minSeverity = options.minSeverity ?? 'info';
-    this.secrets = [options.url, ...(options.secret ? [options.secret] : [])];
+    // the path is the secret of a Slack or Discord URL, and a receiver may echo it alone
+    const { pathname } = new URL(options.url);
+    this.secrets = [
+      options.url,
+      ...(pathname.length > 1 ? [pathname] : []),
+      ...(options.secret ? [options.secret] : []),
+    ];
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
@@ -64,12 +72,15 @@ export class WebhookChannel implements AlertChannel {
     try {
       response = await this.#fetch(this.#url, { method: 'POST', headers, body, signal });
     } catch (error) {
-      throw networkError('Webhook', error, signal);
+      throw signal.aborted ? signal.reason : classifyNetworkError('Webhook', error, this.secrets);
     }
     const detail = (await response.text().catch(() => '')).trim();
     if (!response.ok) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#clock.now());
-      throw httpStatusError('Webhook', response.status, detail, retryAfterMs);
+      throw httpStatusError('Webhook', response.status, detail, {
+        retryAfterMs,
+        secrets: this.secrets,
+      });
     }
   }
 }

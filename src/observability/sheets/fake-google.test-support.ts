@@ -4,8 +4,11 @@ import { verify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../resilience/index.ts';
 import type { SheetValue } from './sheet-row.ts';
 
-/** How the fake Sheets API answers appends (and reads, when down). */
-export type SheetsMode = 'ok' | 'down' | 'append-then-drop';
+/**
+ * How the fake Sheets API answers appends (and reads, when down). `echo-authorization`: a
+ * 500 whose body repeats the request's Authorization header, as a misbehaving proxy may.
+ */
+export type SheetsMode = 'ok' | 'down' | 'append-then-drop' | 'echo-authorization';
 
 export interface FakeGoogle {
   readonly url: string;
@@ -18,7 +21,13 @@ export interface FakeGoogle {
   readonly tokenRequests: number;
   /** Why token requests were refused (a bad JWT): must stay empty. */
   readonly jwtErrors: string[];
+  /** Every assertion the token endpoint received. */
+  readonly assertions: string[];
+  /** Every access token handed out. */
+  readonly issuedTokens: string[];
   mode: SheetsMode;
+  /** `echo-assertion`: the token endpoint answers 400 repeating the signed assertion. */
+  tokenMode: 'ok' | 'echo-assertion';
   /** Resolves when `count` Sheets requests (appends and reads) have been answered in all. */
   handled(count: number): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +38,8 @@ export interface FakeGoogleOptions {
   clientEmail: string;
   spreadsheetId: string;
   clock: Clock;
+  /** The n-th access token (default `ya29.fake-<n>`). */
+  tokenFor?: (n: number) => string;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -50,6 +61,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
   const appends: number[] = [];
   const reads: string[] = [];
   const jwtErrors: string[] = [];
+  const assertions: string[] = [];
   const tokens = new Set<string>();
   let tokenRequests = 0;
   let sheetsHandled = 0;
@@ -83,6 +95,13 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     if (req.method === 'POST' && target.pathname === '/token') {
       tokenRequests++;
       const form = new URLSearchParams(body);
+      assertions.push(form.get('assertion') ?? '');
+      if (fake.tokenMode === 'echo-assertion') {
+        return json(res, 400, {
+          error: 'invalid_grant',
+          error_description: `Invalid JWT Signature: ${form.get('assertion') ?? ''}`,
+        });
+      }
       const problem =
         form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer'
           ? 'grant_type'
@@ -91,7 +110,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
         jwtErrors.push(problem);
         return json(res, 400, { error: 'invalid_grant', error_description: problem });
       }
-      const token = `ya29.fake-${tokenRequests}`;
+      const token = options.tokenFor?.(tokenRequests) ?? `ya29.fake-${tokenRequests}`;
       tokens.add(token);
       return json(res, 200, { access_token: token, expires_in: 3600, token_type: 'Bearer' });
     }
@@ -100,6 +119,16 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     const auth = req.headers.authorization ?? '';
     if (!tokens.has(auth.replace(/^Bearer /, ''))) {
       json(res, 401, { error: { code: 401, status: 'UNAUTHENTICATED' } });
+      return done();
+    }
+    if (fake.mode === 'echo-authorization') {
+      json(res, 500, {
+        error: {
+          code: 500,
+          status: 'INTERNAL',
+          message: `Internal error. Headers: Authorization: ${auth}`,
+        },
+      });
       return done();
     }
     if (fake.mode === 'down') {
@@ -149,6 +178,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const fake: FakeGoogle = {
     mode: 'ok',
+    tokenMode: 'ok',
     get url() {
       return url;
     },
@@ -159,6 +189,10 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     appends,
     reads,
     jwtErrors,
+    assertions,
+    get issuedTokens() {
+      return [...tokens];
+    },
     get tokenRequests() {
       return tokenRequests;
     },

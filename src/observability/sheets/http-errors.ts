@@ -1,7 +1,6 @@
-import { httpStatusError, parseRetryAfter } from '../../http-errors/http-errors.ts';
+import { httpStatusError } from '../../http-errors/http-errors.ts';
+import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import type { ServiceError } from '../../resilience/index.ts';
-
-export { networkError, parseRetryAfter } from '../../http-errors/http-errors.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {
@@ -23,16 +22,16 @@ function detailOf(body: string): string | undefined {
 /**
  * A Google API answer that is not 2xx, classified: 408, 429 and 5xx are transient (with
  * their `Retry-After`); anything else is permanent for the service (bad key, no access,
- * missing sheet or range). The message carries no URL and no credential.
+ * missing sheet or range). The message carries no URL and no credential: `secrets` (the
+ * access token, the signed assertion) are masked even when the body echoes them.
  */
 export async function googleHttpError(
   service: string,
   response: Response,
   nowMs: number,
+  secrets: readonly string[] = [],
 ): Promise<ServiceError> {
   const body = await response.text().catch(() => '');
-  const detail = detailOf(body)?.slice(0, 200);
-  const status = response.status;
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), nowMs);
-  return httpStatusError(service, status, detail, retryAfterMs);
+  return httpStatusError(service, response.status, detailOf(body), { retryAfterMs, secrets });
 }

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
-import { googleHttpError, networkError } from './http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { googleHttpError } from './http-errors.ts';
 import type { SheetValue } from './sheet-row.ts';
 import type { TokenSource } from './token-source.ts';
 
@@ -72,10 +73,10 @@ export class SheetsClient {
         signal,
       });
     } catch (error) {
-      throw networkError(service, error, signal);
+      throw signal.aborted ? signal.reason : classifyNetworkError(service, error, [token]);
     }
     if (response.status === 401) tokens.invalidate();
-    if (!response.ok) throw await googleHttpError(service, response, clock.now());
+    if (!response.ok) throw await googleHttpError(service, response, clock.now(), [token]);
     return response;
   }
 }

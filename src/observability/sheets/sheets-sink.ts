@@ -1,3 +1,4 @@
+import { processOutput } from '../../redaction/output.ts';
 import {
   ServicePolicy,
   isServiceError,
@@ -44,9 +45,7 @@ export const sheetsSinkDefaults = {
   maxBatchRows: 500,
   maxBufferRows: 5_000,
   replayIntervalMs: 15_000,
-  log: (level: LogLevel, message: string): void => {
-    process.stderr.write(`${level} sheets: ${message}\n`);
-  },
+  log: (level: LogLevel, message: string): void => processOutput.err(`${level} sheets: ${message}`),
 };
 
 /**

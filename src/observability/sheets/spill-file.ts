@@ -1,14 +1,10 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import {
+  appendPrivateFileSync,
+  makePrivateDirSync,
+  replacePrivateFileSync,
+} from '../../files/private-files.ts';
 import type { LogRecord } from '../log-record.ts';
 
 /** A chunk read from the head of the spill file. */
@@ -23,7 +19,8 @@ export interface SpillChunk {
 /**
  * Rows that could not go to Sheets, as JSON lines. Synchronous on purpose: rows are only ever
  * appended at the end, and the head is removed in one synchronous step, so an append made
- * while a replay is in flight is never lost.
+ * while a replay is in flight is never lost. The rows hold personal data: the file is 0600,
+ * in a folder created 0700.
  */
 export class SpillFile {
   readonly path: string;
@@ -42,8 +39,8 @@ export class SpillFile {
 
   append(records: readonly LogRecord[]): void {
     if (records.length === 0) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    makePrivateDirSync(dirname(this.path));
+    appendPrivateFileSync(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   /** The first `max` complete lines. */
@@ -77,8 +74,6 @@ export class SpillFile {
       unlinkSync(this.path);
       return;
     }
-    const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, rest);
-    renameSync(temporary, this.path);
+    replacePrivateFileSync(this.path, rest);
   }
 }

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
-import { googleHttpError, networkError } from './http-errors.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
+import { googleHttpError } from './http-errors.ts';
 import { signServiceAccountJwt, type ServiceAccountKey } from './service-account.ts';
 
 /** Hands out OAuth access tokens. */
@@ -56,6 +57,8 @@ export class ServiceAccountTokenSource implements TokenSource {
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
       assertion,
     });
+    // not "… token:": the redactor would take what follows for a token's value
+    const oauth = `${service} OAuth`;
     let response: Response;
     try {
       response = await this.#fetch(key.token_uri, {
@@ -65,12 +68,14 @@ export class ServiceAccountTokenSource implements TokenSource {
         signal,
       });
     } catch (error) {
-      throw networkError(`${service} token`, error, signal);
+      throw signal.aborted ? signal.reason : classifyNetworkError(oauth, error, [assertion]);
     }
-    if (!response.ok) throw await googleHttpError(`${service} token`, response, clock.now());
+    if (!response.ok) {
+      throw await googleHttpError(oauth, response, clock.now(), [assertion]);
+    }
     const data = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof data.access_token !== 'string') {
-      throw await googleHttpError(`${service} token`, new Response('{}', { status: 502 }), 0);
+      throw await googleHttpError(oauth, new Response('{}', { status: 502 }), 0);
     }
     const expiresInMs = (typeof data.expires_in === 'number' ? data.expires_in : 3600) * 1000;
     this.#token = {

@@ -3,7 +3,7 @@ import { PermanentServiceError, TransientServiceError } from '../../resilience/i
 import { readErrorFacts, type ErrorFacts } from './error-facts.ts';
 import { header, type HeaderSource } from './headers.ts';
 import { providerDisplayName, type ProviderKind } from './provider-kind.ts';
-import { shortText } from './redact.ts';
+import { shortText } from '../../redaction/error-text.ts';
 import { openAiRateLimitReset, retryAfterFromHeaders } from './retry-after.ts';
 
 export interface ClassifyOptions {

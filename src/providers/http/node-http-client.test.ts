@@ -2,7 +2,7 @@ import { getEventListeners, once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyNetworkError, wasNeverSent } from './classify-network.ts';
+import { classifyNetworkError, wasNeverSent } from '../../http-errors/classify-network.ts';
 import { header } from './headers.ts';
 import { nodeHttpClient } from './node-http-client.ts';
 

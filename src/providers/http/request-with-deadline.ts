@@ -1,5 +1,5 @@
 import { TimeoutError, type Clock } from '../../resilience/index.ts';
-import { classifyNetworkError } from './classify-network.ts';
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
 import type { HttpClient, HttpRequest, HttpResult } from './http-client.ts';
 
 export interface DeadlineTransport {

@@ -2,19 +2,8 @@
  * Wait hints sent by providers: `Retry-After` (delta-seconds or an HTTP date),
  * `retry-after-ms`, and OpenAI's `x-ratelimit-reset-*` durations ("6m0s", "1s", "20ms").
  */
+import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import { header, type HeaderSource } from './headers.ts';
-
-/** Parses a `Retry-After` value into milliseconds from `now`; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  if (!/[a-z]/i.test(text)) return undefined; // Date.parse('-3') is a year
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
 
 const DURATION =
   /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/;

@@ -1,5 +1,5 @@
 import { isTimeoutError, isTransientError, TransientServiceError } from '../../resilience/index.ts';
-import { wasNeverSent } from '../http/classify-network.ts';
+import { wasNeverSent } from '../../http-errors/classify-network.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { PlaceCallRequest, PlacedCall, Telephony } from '../ports.ts';
 import { readCall, readCallList, type CallResource } from './call-resource.ts';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { TransientServiceError } from '../../resilience/index.ts';
+import { TransientServiceError } from '../resilience/index.ts';
 import { classifyNetworkError, wasNeverSent } from './classify-network.ts';
 
 const fetchFailed = (code: string, message = code): TypeError =>

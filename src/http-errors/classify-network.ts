@@ -4,8 +4,8 @@ import {
   PermanentServiceError,
   TransientServiceError,
   type ServiceError,
-} from '../../resilience/index.ts';
-import { sanitizeError } from './redact.ts';
+} from '../resilience/index.ts';
+import { sanitizeError } from '../redaction/error-text.ts';
 
 /** Codes meaning the request never reached the server: retrying cannot duplicate it. */
 const NEVER_SENT = new Set([

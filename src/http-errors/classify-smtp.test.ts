@@ -37,9 +37,23 @@ describe('classifySmtpError', () => {
     },
   );
 
-  it('an auth failure without a reply code is permanent (service)', () => {
-    expect(classifySmtpError('Email', smtpError({ code: 'EAUTH' })).errorClass).toBe(
-      'permanent/service',
+  it.each(['EAUTH', 'ENOAUTH'])(
+    'an auth failure without a reply code (%s) is permanent (service)',
+    (code) => {
+      expect(classifySmtpError('Email', smtpError({ code })).errorClass).toBe('permanent/service');
+    },
+  );
+
+  it('names the server, and the code and first line of an error without a reply', () => {
+    const error = classifySmtpError(
+      'Email',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2525\n  at x'), {
+        code: 'ESOCKET',
+      }),
+      { server: 'smtp.example.com:587' },
+    );
+    expect(error.message).toBe(
+      'SMTP smtp.example.com:587: ESOCKET connect ECONNREFUSED 127.0.0.1:2525',
     );
   });
 
@@ -47,7 +61,7 @@ describe('classifySmtpError', () => {
     const error = classifySmtpError(
       'Email',
       smtpError({ responseCode: 535, response: '535 bad login pw-SECRET-1' }),
-      ['pw-SECRET-1'],
+      { secrets: ['pw-SECRET-1'] },
     );
     expect(error.message).not.toContain('pw-SECRET-1');
   });
