@@ -1,10 +1,13 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from './cli.ts';
+import { createOutput } from './redaction/output.ts';
+
+const quiet = { write: (): void => undefined };
 
 /** Parses `args` the way `call-agent` does; resolves with the usage error it printed. */
 async function usageError(args: string[]): Promise<{ code: string; printed: string }> {
-  const program = buildProgram({ code: 0 });
+  const program = buildProgram({ code: 0 }, createOutput({ stdout: quiet, stderr: quiet }));
   let printed = '';
   for (const command of [program, ...program.commands]) {
     command.configureOutput({ writeErr: (text) => (printed += text), writeOut: () => undefined });
