@@ -47,6 +47,13 @@ const DURATIONS = [
 ];
 
 describe('configuration', () => {
+  it('refuses a lease shorter than 5 s, and defaults to 30 s', () => {
+    expect(parseConfig({}).queue.lease).toBe(30);
+    expect(parseConfig({ queue: { lease: 5 } }).queue.lease).toBe(5);
+    const message = configError(() => parseConfig({ queue: { lease: 4.9 } }));
+    expect(message).toContain('queue.lease = 4.9: expected a lease in seconds, a number ≥ 5');
+  });
+
   it("refuses every duration longer than Node's longest timer, naming the key and the bound", () => {
     expect(MAX_TIMER_SECONDS).toBe(2_147_483);
     expect(MAX_TIMER_SECONDS * 1000).toBeLessThanOrEqual(2 ** 31 - 1);

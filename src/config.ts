@@ -13,13 +13,22 @@ import type { PolicyConfig } from './resilience/index.ts';
 /** Node's longest timer (2^31 − 1 ms) in whole seconds, about 24.8 days: no duration is longer. */
 export const MAX_TIMER_SECONDS = 2_147_483;
 
-const seconds = (what: string) => {
-  const expected = `${what} in seconds, a number > 0 and at most ${MAX_TIMER_SECONDS} (24.8 days)`;
-  return z
+/** A duration in seconds: > 0 (or ≥ `min`), and no longer than Node's longest timer. */
+const seconds = (what: string, min?: number) => {
+  const lower = min === undefined ? '> 0' : `≥ ${min}`;
+  const expected = `${what} in seconds, a number ${lower} and at most ${MAX_TIMER_SECONDS} (24.8 days)`;
+  const schema = z
     .number({ error: expected })
     .positive({ error: expected })
     .max(MAX_TIMER_SECONDS, { error: expected });
+  return min === undefined ? schema : schema.min(min, { error: expected });
 };
+
+/**
+ * The shortest lease: it is renewed every third of itself, so a shorter one would be lost
+ * (and its contact taken over) by an event loop that stalls for a second or two.
+ */
+export const MIN_LEASE_SECONDS = 5;
 const wholeNumber = (min: number) =>
   z
     .number({ error: `a whole number ≥ ${min}` })
@@ -44,7 +53,7 @@ export const DEFAULTS = {
   timeout: { attempt: 30, total: 120 },
   bulkhead: { max_concurrent: 10, max_queue: 100 },
   health_check: { interval: 5, timeout: 5 },
-  queue: { max_failed_attempts: 5, lease: 300 },
+  queue: { max_failed_attempts: 5, lease: 30 },
   llm: { max_notes_chars: openAiDefaults.maxNotesChars },
 } as const;
 
@@ -145,7 +154,7 @@ const configSchema = z
       .strict()
       .prefault({}),
     queue: withDefaults(
-      { max_failed_attempts: wholeNumber(1), lease: seconds('a lease') },
+      { max_failed_attempts: wholeNumber(1), lease: seconds('a lease', MIN_LEASE_SECONDS) },
       DEFAULTS.queue,
     ),
     llm: withDefaults({ max_notes_chars: wholeNumber(0) }, DEFAULTS.llm),

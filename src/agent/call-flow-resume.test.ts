@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteCallQueue, type Checkpoints } from '../queue/index.ts';
+import type { Checkpoints } from '../queue/index.ts';
 import {
-  agentEvents,
   callLookUps,
   contactNo,
   createFlowHarness,
@@ -110,44 +109,5 @@ describe('a contact resumed from its checkpoints', () => {
     expect(operations(h.mock, 'openai')).toEqual([]);
     expect(operations(h.mock, 'elevenlabs')).toEqual([]);
     expect(h.mock.crmRecords[0]?.properties.hs_call_body).toContain(`Call SID: ${placed?.sid}`);
-  });
-});
-
-/** A real SQLite queue whose first checkpoint write fails, as a full disk would make it. */
-class FirstCheckpointFails extends SqliteCallQueue {
-  failed = false;
-  override async checkpoint(id: string, leaseToken: string, patch: Checkpoints): Promise<void> {
-    if (!this.failed) {
-      this.failed = true;
-      throw new Error('SQLITE_FULL: database or disk is full');
-    }
-    return super.checkpoint(id, leaseToken, patch);
-  }
-}
-
-describe('a queue write that fails', () => {
-  it('defers the contact with the steps done so far; resumed, it repeats none and calls once', async () => {
-    const h = (harness = await createFlowHarness({
-      contacts: 1,
-      makeQueue: (options) => new FirstCheckpointFails(options),
-    }));
-    const contact = contactNo(1);
-    h.start();
-    await h.runUntil(() =>
-      agentEvents(h.log, 'contact_deferred').some((e) => e.contactId === contact.id),
-    );
-    const deferred = await h.queue.status(contact.id);
-    expect(deferred?.reason).toMatch(/disk is full/);
-    // the script and the audio made before the failed write went with the deferral
-    expect(deferred?.checkpoints).toMatchObject({ voiceProvider: 'ElevenLabs' });
-    expect(deferred?.checkpoints.script).toMatch(/.+/);
-    expect(deferred?.checkpoints.audioRef).toMatch(/.+/);
-    expect(h.mock.twilioCalls).toHaveLength(0);
-
-    expect(await h.finish()).toBe('drained');
-    expect((await h.queue.status(contact.id))?.state).toBe('completed');
-    expect(operations(h.mock, 'openai')).toHaveLength(1);
-    expect(operations(h.mock, 'elevenlabs')).toHaveLength(1);
-    expect(h.mock.twilioCalls).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,6 +237,33 @@ describe('SqliteCallQueue', () => {
     await queue.close();
     expect(existsSync(path)).toBe(true);
     expect(rawPragma(path, 'journal_mode')).toBe('wal');
+  });
+
+  it('keeps its files to their owner: the database, its WAL and its folder', async () => {
+    const folder = join(dir, 'private', 'queue');
+    const path = join(folder, 'call-agent.db');
+    const queue = new SqliteCallQueue({ path, clock: new VirtualClock() });
+    try {
+      await queue.enqueue([contact(1)]);
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+        expect(statSync(file).mode & 0o777, file).toBe(0o600);
+      }
+      expect(statSync(folder).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('names the file and the cause when the database cannot be opened', () => {
+    const notADatabase = join(dir, 'not-a-database.db');
+    writeFileSync(notADatabase, 'this is a text file, not SQLite '.repeat(100));
+    expect(() => new SqliteCallQueue({ path: notADatabase, clock: new VirtualClock() })).toThrow(
+      expect.objectContaining({
+        code: 'E_QUEUE_STORAGE',
+        message: expect.stringContaining(notADatabase),
+      }),
+    );
   });
 
   it('refuses a file written by a newer schema', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Transaction } from 'better-sqlite3';
+import { createPrivateFileSync, makePrivateDirSync } from '../files/private-files.ts';
 import type { Clock } from '../resilience/index.ts';
 import {
   LeaseLostError,
@@ -72,7 +72,12 @@ function openDatabase(
   maxSizeBytes: number | undefined,
 ): Database {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (!inMemory) {
+    // It holds names, numbers and notes: owner only. SQLite gives the -wal and -shm files
+    // the mode of the database file.
+    makePrivateDirSync(dirname(resolve(path)));
+    createPrivateFileSync(path);
+  }
   const db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
   try {
     // Small pages: a claim or a completion rewrites about three pages (row, due index, WAL
@@ -129,7 +134,10 @@ export class SqliteCallQueue implements CallQueue {
       this.#sql = prepareStatements(this.#db);
     } catch (error) {
       this.#db.close();
-      throw error;
+      // a file this program cannot use (a newer schema …) is named like a storage failure
+      throw error instanceof QueueStorageError
+        ? error
+        : new QueueStorageError(path, undefined, error);
     }
     this.#enqueue = this.#db.transaction((contacts: readonly QueuedContactData[], now: number) =>
       this.#insertAll(contacts, now),

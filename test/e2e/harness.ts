@@ -22,7 +22,7 @@ export const FAST_CONFIG = {
   circuit_breaker: { failure_threshold: 2, recovery_timeout: 0.5 },
   health_check: { interval: 0.2, timeout: 1 },
   timeout: { attempt: 2, total: 10 },
-  queue: { lease: 1 },
+  queue: { lease: 5 },
 };
 
 /** Secret values no output may ever contain. */

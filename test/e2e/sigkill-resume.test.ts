@@ -32,7 +32,8 @@ describe('call-agent run: killed mid-campaign, restarted', () => {
   it('calls every number exactly once across a SIGKILL and a restart', async () => {
     const { ws, mock } = e2e;
     const { csv, phones } = contactsCsv(20);
-    await prepare(ws, csv);
+    // Leases far longer than the test: the restart must not wait for the dead process's.
+    await prepare(ws, csv, { queue: { lease: 300 } });
 
     const first = startCli(runArgs(ws, '--concurrency', '4'), { env: mock.env });
     await until(() => mock.mock.twilioCalls.length >= 10, 20_000, 'ten calls placed');
@@ -53,6 +54,14 @@ describe('call-agent run: killed mid-campaign, restarted', () => {
       timeoutMs: 30_000,
     });
     expect(second.code, second.stderr).toBe(0);
+    // It took back at once what the dead process held, and said so.
+    const reclaimed = second.lines.filter((line) => line.event === 'leases_reclaimed');
+    expect(reclaimed).toHaveLength(1);
+    expect(reclaimed[0]?.message).toMatch(
+      new RegExp(
+        `^Reclaimed \\d+ contact\\(s\\) held by pid ${first.child.pid}, which no longer runs$`,
+      ),
+    );
 
     const summary = await ws.readJson<RunSummary>('summary.json');
     expect(summary.contacts).toEqual({

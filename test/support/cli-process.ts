@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/call-agent.js', import.meta.url));
@@ -10,6 +10,11 @@ export interface CliOptions {
   /** Added to a clean environment (PATH, HOME, NODE_ENV=test only). */
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * No file the CLI writes may grow past this many KiB (`ulimit -f`): a full disk without
+   * root. Node ignores SIGXFSZ, so such a write fails with EFBIG.
+   */
+  fileSizeLimitKiB?: number;
 }
 
 /** A `call-agent` child process whose output is collected as it comes. */
@@ -38,11 +43,16 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     NODE_ENV: 'test',
     ...options.env,
   };
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env,
-    cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const spawnOptions: SpawnOptions = { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] };
+  const limit = options.fileSizeLimitKiB;
+  const child =
+    limit === undefined
+      ? spawn(process.execPath, [BIN, ...args], spawnOptions)
+      : spawn(
+          'bash',
+          ['-c', `ulimit -f ${limit}; exec "$0" "$@"`, process.execPath, BIN, ...args],
+          spawnOptions,
+        );
   running.add(child);
   let out = '';
   let err = '';
