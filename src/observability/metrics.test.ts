@@ -140,7 +140,7 @@ describe('metrics', () => {
     const value = async () =>
       (await metrics.circuitState.get()).values.find((v) => v.labels.service === 'HubSpot')?.value;
     expect(await value()).toBe(0);
-    policy.breaker.open();
+    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('503')); // a manual open is held
     expect(await value()).toBe(2);
     await clock.advance(10_000);
     await settle(

@@ -151,20 +151,19 @@ describe('CircuitBreaker', () => {
     expect(breaker.snapshot().consecutiveFailures).toBe(0);
   });
 
-  it('manual open() and reset()', async () => {
+  it('manual open() holds the circuit until reset()', async () => {
     const { clock, breaker, changes } = setup();
     breaker.open();
     breaker.open();
     expect(breaker.state).toBe('OPEN');
     expect(breaker.tryAcquire()).toBe(REJECTED);
     await clock.advance(10_000);
-    expect(breaker.tryAcquire()).not.toBe(REJECTED);
+    expect(breaker.tryAcquire()).toBe(REJECTED); // held: no half-open
     breaker.reset();
     expect(breaker.state).toBe('CLOSED');
     breaker.reset('health_check');
     expect(changes.map((c) => `${c.to}:${c.reason}`)).toEqual([
       'OPEN:manual_open',
-      'HALF_OPEN:recovery_timeout',
       'CLOSED:manual_reset',
     ]);
   });

@@ -1,51 +1,38 @@
-import { systemClock, type Clock } from './clock.ts';
-import { describeError, isPermanentError } from './errors.ts';
+import type { Clock } from './clock.ts';
+import { describeError, isPermanentError, isProgrammingError, type ErrorInfo } from './errors.ts';
 import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
 import type {
   CallContext,
+  CircuitInfo,
   CircuitState,
+  CircuitStoreErrorEvent,
   StateChangeReason,
   StateChangedEvent,
 } from './policy-events.ts';
-import { SlidingWindow } from './breaker/sliding-window.ts';
+import { resolveBreakerOptions, type CircuitBreakerOptions } from './breaker/breaker-options.ts';
+import { ProbeSlots } from './breaker/probe-slots.ts';
+import { RateTrip, type FailureRateOptions, type SlowCallOptions } from './breaker/rate-trip.ts';
 import type { CircuitSnapshot, CircuitStateStore } from './breaker/state-store.ts';
+import { linkStore } from './breaker/store-link.ts';
 
-/** Trip on the share of failed calls in a time window. */
-export interface FailureRateOptions {
-  /** 0..1: open when failures / calls reaches it. */
-  threshold: number;
-  windowMs: number;
-  /** No decision before this many calls in the window. */
-  minimumCalls: number;
-}
+export type { CircuitBreakerOptions } from './breaker/breaker-options.ts';
+export type { FailureRateOptions, SlowCallOptions } from './breaker/rate-trip.ts';
 
-/** Trip on the share of slow calls (e.g. an LLM that answers, but too late). */
-export interface SlowCallOptions {
-  /** A call that took at least this long is slow. */
-  durationMs: number;
-  /** 0..1: open when slow / calls reaches it. */
-  rateThreshold: number;
-  windowMs: number;
-  minimumCalls: number;
-}
-
-export interface CircuitBreakerOptions {
-  service: string;
-  /** Consecutive failed calls that open the circuit. */
-  failureThreshold: number;
-  /** How long the circuit stays open before probe calls are let through. */
-  recoveryTimeoutMs: number;
-  /** Probe calls let through at once in half-open; that many successes close it. */
-  halfOpenMaxCalls?: number;
-  failureRate?: FailureRateOptions | undefined;
-  slowCall?: SlowCallOptions | undefined;
-  clock?: Clock;
-}
-
-const defaults = { halfOpenMaxCalls: 1 };
+/** Whether a passing health probe proves the condition behind this (permanent/service) error gone. */
+export type ProvesRecoveryFrom = (error: ErrorInfo) => boolean;
 
 /** Returned by `tryAcquire` when the call is refused. */
 export const REJECTED = -1;
+
+/** What a transition to OPEN carries. */
+interface Opening {
+  error?: unknown;
+  context?: CallContext | undefined;
+  /** Open at least until this time. */
+  until?: number | undefined;
+  /** Opened by hand. */
+  held?: boolean;
+}
 
 /**
  * A circuit breaker: CLOSED → OPEN → HALF_OPEN → CLOSED. It counts whole calls (after their
@@ -57,38 +44,52 @@ export const REJECTED = -1;
  */
 export class CircuitBreaker {
   readonly service: string;
+  // fields rather than one options object: an idle breaker stays small
   readonly #failureThreshold: number;
   readonly #recoveryTimeoutMs: number;
   readonly #halfOpenMaxCalls: number;
+  readonly #halfOpenTimeoutMs: number;
   readonly #failureRate: FailureRateOptions | undefined;
   readonly #slowCall: SlowCallOptions | undefined;
   readonly #clock: Clock;
-  #window: SlidingWindow | undefined;
+  // made when first needed: an idle breaker carries neither
+  #rates: RateTrip | undefined;
+  #probes: ProbeSlots | undefined;
   #state: CircuitState = 'CLOSED';
   #generation = 0;
+  #reason: StateChangeReason | undefined;
   #openedAt: number | undefined;
   #updatedAt = 0;
+  #openUntil: number | undefined;
+  #held = false;
+  #cause: ErrorInfo | undefined;
   #sharedVersion = 0;
   #consecutiveFailures = 0;
-  #probesInFlight = 0;
-  #probeSuccesses = 0;
   #changes: EventEmitter<StateChangedEvent> | undefined;
+  #storeErrors: EventEmitter<CircuitStoreErrorEvent> | undefined;
 
   constructor(options: CircuitBreakerOptions) {
-    const resolved = { ...defaults, ...options };
+    const resolved = resolveBreakerOptions(options);
     this.service = resolved.service;
     this.#failureThreshold = resolved.failureThreshold;
     this.#recoveryTimeoutMs = resolved.recoveryTimeoutMs;
     this.#halfOpenMaxCalls = resolved.halfOpenMaxCalls;
+    this.#halfOpenTimeoutMs = resolved.halfOpenTimeoutMs;
     this.#failureRate = resolved.failureRate;
     this.#slowCall = resolved.slowCall;
-    this.#clock = resolved.clock ?? systemClock;
+    this.#clock = resolved.clock;
   }
 
   /** Subscribes to state changes. */
   get onStateChange(): Subscribe<StateChangedEvent> {
     this.#changes ??= new EventEmitter();
     return this.#changes.subscribe;
+  }
+
+  /** Subscribes to failures of the attached state store (the breaker goes on locally). */
+  get onStoreError(): Subscribe<CircuitStoreErrorEvent> {
+    this.#storeErrors ??= new EventEmitter();
+    return this.#storeErrors.subscribe;
   }
 
   get state(): CircuitState {
@@ -105,89 +106,129 @@ export class CircuitBreaker {
     return this.#slowCall !== undefined;
   }
 
-  /** When a refused caller may try again: the end of the open period, or now. */
+  /** While open: the time before which no call and no health probe may go, if one was named. */
+  get openUntil(): number | undefined {
+    return this.#state === 'OPEN' ? this.#openUntil : undefined;
+  }
+
+  /**
+   * When a refused caller may try again: the end of the open period, or now. A circuit held
+   * open by hand has no end: the answer is one recovery timeout from now (ask again then).
+   */
   get nextAttemptAt(): number {
     const now = this.#clock.now();
-    if (this.#state === 'OPEN' && this.#openedAt !== undefined) {
-      return Math.max(now, this.#openedAt + this.#recoveryTimeoutMs);
-    }
-    return this.#state === 'HALF_OPEN' ? now + this.#recoveryTimeoutMs : now;
+    if (this.#state === 'CLOSED') return now;
+    if (this.#state === 'HALF_OPEN' || this.#held) return now + this.#recoveryTimeoutMs;
+    return Math.max(now, this.#halfOpensAt());
+  }
+
+  circuit(): CircuitInfo {
+    return {
+      state: this.#state,
+      since: this.#updatedAt,
+      reason: this.#reason,
+      error: this.#cause,
+      held: this.#held,
+      openUntil: this.openUntil,
+    };
   }
 
   /**
    * Admits a call or refuses it. Returns a permit (≥ 0) to hand back with the outcome, or
-   * `REJECTED`. Moves OPEN → HALF_OPEN once the recovery timeout has passed.
+   * `REJECTED`. Moves OPEN → HALF_OPEN once the open period is over, unless held by hand.
    */
   tryAcquire(): number {
     if (this.#state === 'CLOSED') return this.#generation;
     if (this.#state === 'OPEN') {
-      const now = this.#clock.now();
-      if (this.#openedAt === undefined || now < this.#openedAt + this.#recoveryTimeoutMs) {
-        return REJECTED;
-      }
+      if (this.#held || this.#clock.now() < this.#halfOpensAt()) return REJECTED;
       this.#transition('HALF_OPEN', 'recovery_timeout');
     }
-    if (this.#probesInFlight >= this.#halfOpenMaxCalls) return REJECTED;
-    this.#probesInFlight++;
-    return this.#generation;
+    return this.#probeSlots().tryTake() ? this.#generation : REJECTED;
   }
 
-  /** Reports that the call admitted with `permit` succeeded. */
+  /** Reports that the call admitted with `permit` succeeded; `durationMs` is its slowest attempt. */
   recordSuccess(permit: number, durationMs = 0): void {
     if (permit !== this.#generation) return;
     if (this.#state === 'HALF_OPEN') {
-      this.#probesInFlight--;
-      if (++this.#probeSuccesses >= this.#halfOpenMaxCalls)
-        this.#transition('CLOSED', 'probe_succeeded');
+      if (this.#probeSlots().succeed()) this.#transition('CLOSED', 'probe_succeeded');
       return;
     }
     this.#consecutiveFailures = 0;
-    if (this.#failureRate || this.#slowCall) {
-      const slow = this.#slowCall !== undefined && durationMs >= this.#slowCall.durationMs;
-      this.#recordInWindow(false, slow);
-    }
+    if (this.#failureRate || this.#slowCall) this.#recordInWindow(false, durationMs);
   }
 
   /**
-   * Reports that the call admitted with `permit` failed. A `permanent/request` error does
-   * not count; a `permanent/service` error opens the circuit at once.
+   * Reports that the call admitted with `permit` failed. A `permanent/request` error or a
+   * programming error does not count; a `permanent/service` error opens the circuit at once
+   * (until its `retryAfterMs`, if it names one).
    */
   recordFailure(permit: number, error: unknown, durationMs = 0, context?: CallContext): void {
-    if (isPermanentError(error)) {
-      if (error.scope === 'request') return this.release(permit);
-      if (this.#state !== 'OPEN') this.#transition('OPEN', 'permanent_error', error, context);
-      return;
-    }
     if (permit !== this.#generation) return;
+    if (isProgrammingError(error) || (isPermanentError(error) && error.scope === 'request')) {
+      return this.release(permit);
+    }
+    if (isPermanentError(error)) {
+      const until =
+        error.retryAfterMs === undefined ? undefined : this.#clock.now() + error.retryAfterMs;
+      return this.#transition('OPEN', 'permanent_error', { error, context, until });
+    }
     if (this.#state === 'HALF_OPEN') {
-      this.#transition('OPEN', 'probe_failed', error, context);
-      return;
+      return this.#transition('OPEN', 'probe_failed', { error, context });
     }
-    this.#consecutiveFailures++;
-    if (this.#consecutiveFailures >= this.#failureThreshold) {
-      this.#transition('OPEN', 'failure_threshold', error, context);
-      return;
+    if (++this.#consecutiveFailures >= this.#failureThreshold) {
+      return this.#transition('OPEN', 'failure_threshold', { error, context });
     }
-    if (this.#failureRate || this.#slowCall) {
-      const slow = this.#slowCall !== undefined && durationMs >= this.#slowCall.durationMs;
-      this.#recordInWindow(true, slow, error, context);
-    }
+    if (this.#failureRate || this.#slowCall) this.#recordInWindow(true, durationMs, error, context);
+  }
+
+  /**
+   * Reports that the service told the call admitted with `permit` to wait `retryAfterMs`,
+   * longer than its retries sleep: that speaks for every call, so the circuit opens until then.
+   */
+  recordRetryAfter(
+    permit: number,
+    error: unknown,
+    retryAfterMs: number,
+    context?: CallContext,
+  ): void {
+    if (permit !== this.#generation) return;
+    const until = this.#clock.now() + retryAfterMs;
+    this.#transition('OPEN', 'retry_after', { error, context, until });
   }
 
   /** Returns a permit without counting the call (it was cancelled, or the request was bad). */
   release(permit: number): void {
-    if (permit === this.#generation && this.#state === 'HALF_OPEN') this.#probesInFlight--;
+    if (permit === this.#generation && this.#state === 'HALF_OPEN') this.#probeSlots().giveBack();
   }
 
-  /** Opens the circuit by hand. */
+  /** Opens the circuit by hand and holds it: no probe, no health check closes it, only `reset()`. */
   open(): void {
-    if (this.#state !== 'OPEN') this.#transition('OPEN', 'manual_open');
+    if (!this.#held) this.#transition('OPEN', 'manual_open', { held: true });
   }
 
   /** Closes the circuit and forgets its failures. */
   reset(reason: StateChangeReason = 'manual_reset'): void {
     if (this.#state !== 'CLOSED') this.#transition('CLOSED', reason);
     this.#consecutiveFailures = 0;
+  }
+
+  /**
+   * A health probe that started at generation `probeGeneration` passed. Closes the circuit
+   * unless it moved since the probe started, is held by hand or until a time, or was opened by
+   * a `permanent/service` error that `provesRecoveryFrom` does not vouch for. Returns whether
+   * it closed.
+   */
+  recordHealthyProbe(
+    probeGeneration: number,
+    provesRecoveryFrom: ProvesRecoveryFrom = () => false,
+  ): boolean {
+    if (this.#state === 'CLOSED' || probeGeneration !== this.#generation || this.#held)
+      return false;
+    if (this.#openUntil !== undefined && this.#clock.now() < this.#openUntil) return false;
+    const cause = this.#cause;
+    if (cause?.errorClass === 'permanent/service' && !provesRecoveryFrom(cause)) return false;
+    this.reset('health_check');
+    return true;
   }
 
   snapshot(): CircuitSnapshot {
@@ -197,6 +238,10 @@ export class CircuitBreaker {
       openedAt: this.#openedAt,
       consecutiveFailures: this.#consecutiveFailures,
       updatedAt: this.#updatedAt,
+      reason: this.#reason,
+      held: this.#held,
+      openUntil: this.#openUntil,
+      error: this.#cause,
     };
   }
 
@@ -209,85 +254,101 @@ export class CircuitBreaker {
     } else if (snapshot.updatedAt <= this.#updatedAt) {
       return;
     }
-    this.#consecutiveFailures = snapshot.consecutiveFailures;
-    if (snapshot.state === this.#state) {
-      this.#openedAt = snapshot.openedAt;
-      this.#updatedAt = snapshot.updatedAt;
-      return;
-    }
-    this.#transition(snapshot.state, 'shared_state', undefined, undefined, snapshot);
+    if (snapshot.state === this.#state) this.#adopt(snapshot);
+    else this.#transition(snapshot.state, 'shared_state', {}, snapshot);
   }
 
   /**
-   * Saves every local transition to `store` and adopts the newer state others save there.
-   * Returns a disposer that detaches the store.
+   * Saves every local transition to `store` and adopts the newer state others save there. A
+   * store that fails is reported through `onStoreError`. Resolves to a disposer that detaches it.
    */
-  async attachStore(store: CircuitStateStore): Promise<Disposer> {
-    const stored = await store.load(this.service);
-    if (stored) this.restore(stored);
-    const offChange = this.onStateChange((event) => {
-      if (event.reason !== 'shared_state') void store.save(this.snapshot());
-    });
-    const offShared = store.subscribe?.(this.service, (snapshot) => this.restore(snapshot));
-    return () => {
-      offChange();
-      offShared?.();
-    };
+  attachStore(store: CircuitStateStore): Promise<Disposer> {
+    return linkStore(this, store, (operation, error) =>
+      this.#storeErrors?.emit({
+        service: this.service,
+        timestamp: this.#clock.now(),
+        operation,
+        error: describeError(error),
+      }),
+    );
   }
 
-  #recordInWindow(failed: boolean, slow: boolean, error?: unknown, context?: CallContext): void {
-    const now = this.#clock.now();
-    const windowMs = Math.max(this.#failureRate?.windowMs ?? 0, this.#slowCall?.windowMs ?? 0);
-    this.#window ??= new SlidingWindow(windowMs);
-    this.#window.record(now, failed, slow);
-    const totals = this.#window.totals(now);
-    const rate = this.#failureRate;
-    if (
-      rate &&
-      totals.calls >= rate.minimumCalls &&
-      totals.failures / totals.calls >= rate.threshold
-    ) {
-      this.#transition('OPEN', 'failure_rate', error, context);
-      return;
-    }
-    const slowCall = this.#slowCall;
-    if (
-      slowCall &&
-      totals.calls >= slowCall.minimumCalls &&
-      totals.slow / totals.calls >= slowCall.rateThreshold
-    ) {
-      this.#transition('OPEN', 'slow_call_rate', error, context);
-    }
+  /** When an open circuit lets a probe through (a held one never does). */
+  #halfOpensAt(): number {
+    const openedAt = this.#openedAt ?? this.#updatedAt;
+    return Math.max(openedAt + this.#recoveryTimeoutMs, this.#openUntil ?? 0);
+  }
+
+  #probeSlots(): ProbeSlots {
+    this.#probes ??= new ProbeSlots(
+      this.#halfOpenMaxCalls,
+      this.#halfOpenTimeoutMs,
+      this.#clock,
+      () => {
+        if (this.#state === 'HALF_OPEN') this.#transition('OPEN', 'probe_timeout');
+      },
+    );
+    return this.#probes;
+  }
+
+  #recordInWindow(
+    failed: boolean,
+    durationMs: number,
+    error?: unknown,
+    context?: CallContext,
+  ): void {
+    this.#rates ??= new RateTrip(this.#failureRate, this.#slowCall);
+    const trip = this.#rates.record(this.#clock.now(), failed, durationMs);
+    if (trip) this.#transition('OPEN', trip, { error, context });
+  }
+
+  #adopt(snapshot: CircuitSnapshot): void {
+    this.#consecutiveFailures = snapshot.consecutiveFailures;
+    this.#openedAt = snapshot.openedAt;
+    this.#updatedAt = snapshot.updatedAt;
+    this.#reason = snapshot.reason ?? 'shared_state';
+    this.#held = snapshot.held ?? false;
+    this.#openUntil = snapshot.openUntil;
+    this.#cause = snapshot.error;
   }
 
   #transition(
     to: CircuitState,
     reason: StateChangeReason,
-    error?: unknown,
-    context?: CallContext,
+    opening: Opening = {},
     shared?: CircuitSnapshot,
   ): void {
     const from = this.#state;
-    const now = shared?.updatedAt ?? this.#clock.now();
+    const now = this.#clock.now();
+    const error = opening.error === undefined ? undefined : describeError(opening.error);
     this.#state = to;
     this.#generation++;
-    this.#updatedAt = now;
-    this.#probesInFlight = 0;
-    this.#probeSuccesses = 0;
-    if (to === 'OPEN') this.#openedAt = shared?.openedAt ?? now;
+    this.#probes?.reset();
+    if (shared) {
+      this.#adopt(shared);
+    } else {
+      this.#reason = reason;
+      this.#updatedAt = now;
+      this.#held = opening.held ?? false;
+      this.#openUntil = opening.until;
+      if (to === 'OPEN') this.#openedAt = now;
+      // a probe that timed out says nothing new of what opened the circuit
+      if (to === 'OPEN' && reason !== 'probe_timeout') this.#cause = error;
+    }
     if (to === 'CLOSED') {
       this.#openedAt = undefined;
+      this.#cause = undefined;
       this.#consecutiveFailures = 0;
-      this.#window?.clear();
+      this.#rates?.clear();
     }
     this.#changes?.emit({
       service: this.service,
-      timestamp: this.#clock.now(),
+      timestamp: now,
       from,
       to,
       reason,
-      error: error === undefined ? undefined : describeError(error),
-      context,
+      error,
+      context: opening.context,
     });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleepOn, SystemClock } from './clock.ts';
+import { MAX_TIMER_MS, setLongTimer, sleepOn, SystemClock } from './clock.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 describe('sleepOn', () => {
@@ -68,5 +68,59 @@ describe('SystemClock', () => {
     const sleeping = clock.sleep(3_600_000, controller.signal);
     controller.abort(new Error('cancelled'));
     await expect(sleeping).rejects.toThrow('cancelled');
+  });
+});
+
+describe('timers longer than Node allows (2^31 - 1 ms)', () => {
+  it('a SystemClock timer of 3,000,000 s does not fire at once', async () => {
+    let fired = false;
+    const timer = new SystemClock().setTimer(() => (fired = true), 3_000_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // Node would fire an overflowing timer after 1 ms
+    timer.clear();
+    expect(fired).toBe(false);
+  });
+
+  it('is served by a chain of timers, none longer than the maximum', () => {
+    const armed: Array<{ ms: number; fire: () => void; cleared: boolean }> = [];
+    const schedule = (fire: () => void, ms: number) => {
+      const entry = { ms, fire, cleared: false };
+      armed.push(entry);
+      return { clear: () => void (entry.cleared = true) };
+    };
+    let fired = 0;
+    setLongTimer(() => fired++, 2 * MAX_TIMER_MS + 5, schedule);
+    expect(armed.map((a) => a.ms)).toEqual([MAX_TIMER_MS]);
+    armed[0]!.fire();
+    armed[1]!.fire();
+    expect(armed.map((a) => a.ms)).toEqual([MAX_TIMER_MS, MAX_TIMER_MS, 5]);
+    expect(fired).toBe(0);
+    armed[2]!.fire();
+    expect(fired).toBe(1);
+  });
+
+  it('clearing it mid-chain clears the link that is armed', () => {
+    const armed: Array<{ fire: () => void; cleared: boolean }> = [];
+    const schedule = (fire: () => void) => {
+      const entry = { fire, cleared: false };
+      armed.push(entry);
+      return { clear: () => void (entry.cleared = true) };
+    };
+    const timer = setLongTimer(() => undefined, MAX_TIMER_MS + 1, schedule);
+    armed[0]!.fire();
+    timer.clear();
+    expect(armed.map((a) => a.cleared)).toEqual([false, true]);
+  });
+
+  it('a delay within the maximum is one timer', () => {
+    const delays: number[] = [];
+    setLongTimer(
+      () => undefined,
+      5_000,
+      (_fire, ms) => {
+        delays.push(ms);
+        return { clear: () => undefined };
+      },
+    );
+    expect(delays).toEqual([5_000]);
   });
 });

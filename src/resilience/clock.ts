@@ -37,6 +37,36 @@ export function sleepOn(
   });
 }
 
+/** The longest delay Node's `setTimeout` honours; it fires a longer one after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Arms one timer of at most MAX_TIMER_MS. */
+type ArmTimer = (callback: () => void, ms: number) => TimerHandle;
+
+const armNodeTimer: ArmTimer = (callback, ms) => {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return { clear: () => clearTimeout(timer) };
+};
+
+/**
+ * Runs `callback` after `ms`, however long: a delay past MAX_TIMER_MS is served by a chain of
+ * timers, each at most that long. `arm` is the seam tests replace.
+ */
+export function setLongTimer(
+  callback: () => void,
+  ms: number,
+  arm: ArmTimer = armNodeTimer,
+): TimerHandle {
+  let link: TimerHandle;
+  const armLink = (remaining: number): void => {
+    const step = Math.min(remaining, MAX_TIMER_MS);
+    link = arm(() => (remaining > step ? armLink(remaining - step) : callback()), step);
+  };
+  armLink(Math.max(0, ms));
+  return { clear: () => link.clear() };
+}
+
 /** Real time, optionally sped up: with `scale: 60` a minute passes in a second. */
 export class SystemClock implements Clock {
   readonly #scale: number;
@@ -53,9 +83,7 @@ export class SystemClock implements Clock {
   }
 
   setTimer(callback: () => void, ms: number): TimerHandle {
-    const timer = setTimeout(callback, Math.max(0, ms) / this.#scale);
-    timer.unref();
-    return { clear: () => clearTimeout(timer) };
+    return setLongTimer(callback, ms / this.#scale);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@ function entry(log: string[], name: string): DeadlineEntry {
     next: undefined,
     queued: false,
     expire: () => log.push(name),
+    abort: (reason) => log.push(`${name} aborted: ${String(reason)}`),
   };
 }
 
@@ -63,5 +64,20 @@ describe('DeadlineQueue', () => {
     expect(clock.pendingTimers).toBe(0);
     await clock.advance(1_000);
     expect(log).toEqual([]);
+  });
+
+  it('close(reason) aborts every entry still queued, oldest first, and empties the queue', async () => {
+    const clock = new VirtualClock(0);
+    const queue = new DeadlineQueue(100, clock);
+    const log: string[] = [];
+    const [a, b] = [entry(log, 'a'), entry(log, 'b')];
+    queue.add(a);
+    queue.add(b);
+    queue.add(entry(log, 'c'));
+    queue.remove(b);
+    queue.close('disposed');
+    expect(log).toEqual(['a aborted: disposed', 'c aborted: disposed']);
+    expect(queue.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -8,6 +8,8 @@ export interface DeadlineEntry {
   queued: boolean;
   /** Called once when the deadline passes while the entry is still queued. */
   expire(): void;
+  /** Called when the queue is closed with a reason while the entry is still queued. */
+  abort(reason: unknown): void;
 }
 
 /**
@@ -55,10 +57,18 @@ export class DeadlineQueue {
     this.#size--;
   }
 
-  /** Cancels the timer; entries still queued will not expire. */
-  close(): void {
+  /**
+   * Cancels the timer; entries still queued will not expire. With a `reason`, each of them is
+   * aborted with it (oldest first) and removed.
+   */
+  close(reason?: unknown): void {
     this.#timer?.clear();
     this.#timer = undefined;
+    if (reason === undefined) return;
+    for (let head = this.#head; head; head = this.#head) {
+      this.remove(head);
+      head.abort(reason);
+    }
   }
 
   #arm(ms: number): void {

@@ -8,11 +8,14 @@ import {
   isBulkheadRejectedError,
   isCircuitOpenError,
   isPermanentError,
+  isPolicyDisposedError,
+  isProgrammingError,
   isRetryable,
   isServiceError,
   isTimeoutError,
   isTransientError,
   PermanentServiceError,
+  PolicyDisposedError,
   TimeoutError,
   TransientServiceError,
 } from './errors.ts';
@@ -56,6 +59,13 @@ describe('error taxonomy', () => {
       name: 'BulkheadRejectedError',
       errorClass: 'bulkhead_rejected',
       guard: isBulkheadRejectedError,
+    },
+    {
+      error: new PolicyDisposedError('disposed', { service: 'tts', cause }),
+      code: 'E_POLICY_DISPOSED',
+      name: 'PolicyDisposedError',
+      errorClass: 'disposed',
+      guard: isPolicyDisposedError,
     },
   ] as const;
   const guards = cases.map((c) => c.guard);
@@ -167,12 +177,55 @@ describe('error taxonomy', () => {
   });
 
   it('describes foreign errors and thrown non-errors', () => {
-    expect(describeError(new TypeError('boom'))).toEqual({
+    expect(describeError(new Error('boom'))).toEqual({
       errorClass: 'unknown',
       code: 'E_UNKNOWN',
-      name: 'TypeError',
+      name: 'Error',
       message: 'boom',
     });
     expect(describeError('oops')).toMatchObject({ name: 'string', message: 'oops' });
+  });
+});
+
+describe('programming errors', () => {
+  const bugs = [
+    new TypeError("Cannot read properties of undefined (reading 'id')"),
+    new RangeError('Invalid array length'),
+    new ReferenceError('voice is not defined'),
+    new SyntaxError('Unexpected token < in JSON at position 0'),
+  ];
+
+  it.each(bugs)(
+    '$name is a bug: classified apart, not retryable, described with its stack',
+    (bug) => {
+      expect(isProgrammingError(bug)).toBe(true);
+      expect(classifyError(bug)).toBe('programming_error');
+      expect(isRetryable(bug)).toBe(false);
+      expect(describeError(bug)).toEqual({
+        errorClass: 'programming_error',
+        code: 'E_PROGRAMMING_ERROR',
+        name: bug.name,
+        message: bug.message,
+        stack: bug.stack,
+      });
+    },
+  );
+
+  it('a TypeError whose cause carries a code is a network failure (fetch failed), not a bug', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), {
+      code: 'ECONNREFUSED',
+    });
+    const fetchFailed = new TypeError('fetch failed', { cause: refused });
+    expect(isProgrammingError(fetchFailed)).toBe(false);
+    expect(classifyError(fetchFailed)).toBe('unknown');
+    expect(isRetryable(fetchFailed)).toBe(true);
+    expect(describeError(fetchFailed).stack).toBeUndefined();
+  });
+
+  it('only programming errors carry a stack', () => {
+    expect(describeError(new Error('x'))).not.toHaveProperty('stack');
+    const e = new TransientServiceError('503', { service: 'tts' });
+    expect(describeError(e)).not.toHaveProperty('stack');
+    expect(isProgrammingError(Object.assign(new Error('x'), { name: 'TypeError' }))).toBe(false);
   });
 });

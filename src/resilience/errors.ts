@@ -13,6 +13,7 @@ export const ErrorCode = {
   CircuitOpen: 'E_CIRCUIT_OPEN',
   Timeout: 'E_TIMEOUT',
   BulkheadRejected: 'E_BULKHEAD_REJECTED',
+  PolicyDisposed: 'E_POLICY_DISPOSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -25,6 +26,8 @@ export type ErrorClass =
   | 'circuit_open'
   | 'timeout'
   | 'bulkhead_rejected'
+  | 'disposed'
+  | 'programming_error'
   | 'unknown';
 
 export interface ServiceErrorOptions {
@@ -127,6 +130,14 @@ export class BulkheadRejectedError extends ServiceError {
   }
 }
 
+/** Refused because the policy was disposed (the application is shutting down). */
+export class PolicyDisposedError extends ServiceError {
+  readonly code = ErrorCode.PolicyDisposed;
+  get errorClass(): ErrorClass {
+    return 'disposed';
+  }
+}
+
 function hasCode(error: unknown, code: ErrorCode): boolean {
   return isServiceError(error) && error.code === code;
 }
@@ -154,13 +165,37 @@ export function isTimeoutError(error: unknown): error is TimeoutError {
 export function isBulkheadRejectedError(error: unknown): error is BulkheadRejectedError {
   return hasCode(error, ErrorCode.BulkheadRejected);
 }
-
-/** The taxonomy class of any thrown value; foreign errors are `unknown`. */
-export function classifyError(error: unknown): ErrorClass {
-  return isServiceError(error) ? error.errorClass : 'unknown';
+export function isPolicyDisposedError(error: unknown): error is PolicyDisposedError {
+  return hasCode(error, ErrorCode.PolicyDisposed);
 }
 
-/** Whether the retry loop may try again after this error (`unknown` counts as transient). */
+/**
+ * A bug in our own code (`TypeError`, `RangeError`, `ReferenceError`, `SyntaxError`), not a
+ * service failure. A `TypeError` whose `cause` carries a string `code` is how `fetch` reports
+ * a network failure (`fetch failed`, cause `ECONNREFUSED`): that one is not a bug.
+ */
+export function isProgrammingError(error: unknown): error is Error {
+  if (error instanceof TypeError) {
+    const cause: unknown = error.cause;
+    const code =
+      typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
+    return typeof code !== 'string';
+  }
+  return (
+    error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError
+  );
+}
+
+/** The taxonomy class of any thrown value; other errors are `programming_error` or `unknown`. */
+export function classifyError(error: unknown): ErrorClass {
+  if (isServiceError(error)) return error.errorClass;
+  return isProgrammingError(error) ? 'programming_error' : 'unknown';
+}
+
+/**
+ * Whether the retry loop may try again after this error (`unknown` counts as transient; a
+ * programming error never is).
+ */
 export function isRetryable(error: unknown): boolean {
   const errorClass = classifyError(error);
   return (
@@ -179,6 +214,8 @@ export interface ErrorInfo {
   message: string;
   providerCode?: string | undefined;
   status?: number | undefined;
+  /** Only for a programming error: where the bug is, for the log to print once. */
+  stack?: string | undefined;
 }
 
 export function describeError(error: unknown): ErrorInfo {
@@ -191,6 +228,10 @@ export function describeError(error: unknown): ErrorInfo {
       providerCode: error.providerCode,
       status: error.status,
     };
+  }
+  if (isProgrammingError(error)) {
+    const { name, message, stack } = error;
+    return { errorClass: 'programming_error', code: 'E_PROGRAMMING_ERROR', name, message, stack };
   }
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : typeof error;

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventEmitter, onListenerError } from './events.ts';
 
-afterEach(() => onListenerError((error) => console.error('an event listener failed:', error)));
+afterEach(() => vi.restoreAllMocks());
 
 describe('EventEmitter', () => {
   it('delivers to listeners in subscription order until their disposer is called', () => {
@@ -34,7 +34,7 @@ describe('EventEmitter', () => {
 
   it('a throwing listener does not stop the others; its error is reported', () => {
     const reported: unknown[] = [];
-    onListenerError((error) => reported.push(error));
+    const off = onListenerError((error) => reported.push(error));
     const emitter = new EventEmitter<string>();
     const seen: string[] = [];
     const boom = new Error('listener bug');
@@ -45,6 +45,39 @@ describe('EventEmitter', () => {
     expect(() => emitter.emit('x')).not.toThrow();
     expect(seen).toEqual(['x']);
     expect(reported).toEqual([boom]);
+    off();
+  });
+
+  it('with no handler installed, a listener error is a short process warning, never a console line', () => {
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const consoleError = vi.spyOn(console, 'error');
+    const emitter = new EventEmitter<string>();
+    emitter.subscribe(() => {
+      throw new Error('sheets: 500 {"Authorization":"Bearer ya29.secret"}');
+    });
+    emitter.emit('x');
+    expect(consoleError).not.toHaveBeenCalled();
+    expect(warning).toHaveBeenCalledTimes(1);
+    const [message] = warning.mock.calls[0]!;
+    expect(typeof message).toBe('string');
+    expect(message).toMatch(/listener/);
+    expect(message).not.toContain('ya29');
+  });
+
+  it("onListenerError's disposer puts the previous handler back", () => {
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const offFirst = onListenerError((error) => first.push(error));
+    const offSecond = onListenerError((error) => second.push(error));
+    const emitter = new EventEmitter<number>();
+    emitter.subscribe(() => {
+      throw new Error('bug');
+    });
+    emitter.emit(1);
+    offSecond();
+    emitter.emit(2);
+    offFirst();
+    expect([first.length, second.length]).toEqual([1, 1]);
   });
 
   it('has no listeners until one subscribes', () => {

@@ -45,13 +45,27 @@ export class EventEmitter<T> {
   }
 }
 
-let listenerErrorHandler: (error: unknown) => void = (error) => {
-  console.error('an event listener failed:', error);
-};
+/** Without a handler, a short process warning (the error's name only: no message, no dump). */
+function warnListenerFailed(error: unknown): void {
+  const name = error instanceof Error ? error.name : typeof error;
+  process.emitWarning(
+    `an event listener threw (${name}); install a handler with onListenerError() to see it`,
+    { code: 'E_LISTENER_FAILED' },
+  );
+}
 
-/** Where errors thrown by event listeners go (default: printed to stderr). */
-export function onListenerError(handler: (error: unknown) => void): void {
+let listenerErrorHandler: (error: unknown) => void = warnListenerFailed;
+
+/**
+ * Where errors thrown by event listeners go (default: a short process warning). Returns a
+ * disposer that puts the previous handler back.
+ */
+export function onListenerError(handler: (error: unknown) => void): Disposer {
+  const previous = listenerErrorHandler;
   listenerErrorHandler = handler;
+  return () => {
+    if (listenerErrorHandler === handler) listenerErrorHandler = previous;
+  };
 }
 
 function reportListenerError(error: unknown): void {

@@ -132,7 +132,8 @@ describe('HealthChecker', () => {
       },
       breaker,
     );
-    breaker.open();
+    breaker.recordFailure(breaker.tryAcquire(), down());
+    breaker.recordFailure(breaker.tryAcquire(), down());
     checker.start();
     await clock.advance(5_000);
     expect(breaker.state).toBe('OPEN');

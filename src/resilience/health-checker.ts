@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { CircuitBreaker, ProvesRecoveryFrom } from './circuit-breaker.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { describeError, TimeoutError, type ErrorInfo } from './errors.ts';
 import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
@@ -13,6 +13,15 @@ export interface HealthCheckerOptions {
   /** A probe that takes longer has failed (default: the interval). */
   probeTimeoutMs?: number;
   clock?: Clock;
+}
+
+export interface HealthRegistrationOptions {
+  /**
+   * Whether a passing probe proves the condition behind this `permanent/service` error gone
+   * (e.g. an authenticated probe proves a key valid again). Default: never, so a circuit a
+   * bad key or an exhausted quota opened is closed only by a half-open trial call.
+   */
+  provesRecoveryFrom?: ProvesRecoveryFrom | undefined;
 }
 
 /** What is known of one service's health. */
@@ -31,6 +40,7 @@ export interface ServiceHealth {
 interface Registration {
   probe: HealthProbe;
   breaker: CircuitBreaker | undefined;
+  provesRecoveryFrom: ProvesRecoveryFrom | undefined;
   health: ServiceHealth;
   timer: TimerHandle | undefined;
   inFlight: Promise<void> | undefined;
@@ -40,7 +50,9 @@ interface Registration {
 /**
  * Probes each registered service every `intervalMs` in the background. The next probe is
  * scheduled only after the last one has finished, so probes never overlap. A service that
- * answers again has its breaker reset to CLOSED.
+ * answers again has its breaker reset to CLOSED, if the breaker allows it (see
+ * `CircuitBreaker.recordHealthyProbe`). A service whose breaker is open until a time it named
+ * is not probed before that time.
  */
 export class HealthChecker {
   readonly #intervalMs: number;
@@ -65,12 +77,18 @@ export class HealthChecker {
   }
 
   /** Adds a service; its breaker, if given, is reset when the service answers again. */
-  register(service: string, probe: HealthProbe, breaker?: CircuitBreaker): Disposer {
+  register(
+    service: string,
+    probe: HealthProbe,
+    breaker?: CircuitBreaker,
+    options: HealthRegistrationOptions = {},
+  ): Disposer {
     if (this.#services.has(service))
       throw new Error(`health checker: ${service} is already registered`);
     const registration: Registration = {
       probe,
       breaker,
+      provesRecoveryFrom: options.provesRecoveryFrom,
       timer: undefined,
       inFlight: undefined,
       controller: undefined,
@@ -127,17 +145,31 @@ export class HealthChecker {
     return registration && { ...registration.health };
   }
 
-  /** Probes one service now (or waits for the probe already running). */
+  /**
+   * Probes one service now (or waits for the probe already running). A service whose breaker
+   * is open until a time it named is not probed before then: its health is returned as known.
+   */
   async checkNow(service: string): Promise<ServiceHealth> {
     const registration = this.#services.get(service);
     if (!registration) throw new Error(`health checker: ${service} is not registered`);
+    if (registration.inFlight === undefined && this.#quietFor(registration) > 0) {
+      return { ...registration.health };
+    }
     await (registration.inFlight ?? this.#probe(service, registration));
     return { ...registration.health };
   }
 
-  #schedule(registration: Registration): void {
+  /** How long the service asked not to be called (0 when it may be probed now). */
+  #quietFor(registration: Registration): number {
+    const until = registration.breaker?.openUntil;
+    return until === undefined ? 0 : Math.max(0, until - this.#clock.now());
+  }
+
+  #schedule(registration: Registration, delayMs = this.#intervalMs): void {
     registration.timer = this.#clock.setTimer(() => {
       registration.timer = undefined;
+      const quiet = this.#quietFor(registration);
+      if (quiet > 0) return this.#schedule(registration, quiet);
       const service = registration.health.service;
       void (registration.inFlight ?? this.#probe(service, registration)).then(() => {
         // start() after an unawaited stop() may have scheduled this service already
@@ -146,7 +178,7 @@ export class HealthChecker {
           this.#schedule(registration);
         }
       });
-    }, this.#intervalMs);
+    }, delayMs);
   }
 
   #probe(service: string, registration: Registration): Promise<void> {
@@ -154,6 +186,8 @@ export class HealthChecker {
       const controller = new AbortController();
       registration.controller = controller;
       const started = this.#clock.now();
+      // a verdict counts only if the breaker has not moved since the probe began
+      const generation = registration.breaker?.generation;
       let timedOut = false;
       const deadline = this.#clock.setTimer(() => {
         timedOut = true;
@@ -177,7 +211,7 @@ export class HealthChecker {
       }
       // a probe aborted by stop() is no verdict; one that timed out is (also from checkNow)
       if (!this.#running && controller.signal.aborted && !timedOut && failed) return;
-      this.#record(service, registration, started, failed, failure);
+      this.#record(service, registration, started, generation, failed, failure);
     };
     registration.inFlight = run().finally(() => {
       registration.inFlight = undefined;
@@ -189,6 +223,7 @@ export class HealthChecker {
     service: string,
     registration: Registration,
     started: number,
+    generation: number | undefined,
     failed: boolean,
     failure: unknown,
   ): void {
@@ -204,8 +239,8 @@ export class HealthChecker {
       health.consecutiveFailures = 0;
       health.lastSuccessAt = now;
       health.unhealthySince = undefined;
-      if (registration.breaker && registration.breaker.state !== 'CLOSED') {
-        registration.breaker.reset('health_check');
+      if (generation !== undefined) {
+        registration.breaker?.recordHealthyProbe(generation, registration.provesRecoveryFrom);
       }
     }
     this.#probes.emit({

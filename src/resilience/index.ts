@@ -4,7 +4,14 @@
  * nothing of calls, providers, logs or HTTP.
  */
 export * from './errors.ts';
-export { type Clock, type TimerHandle, SystemClock, systemClock, sleepOn } from './clock.ts';
+export {
+  type Clock,
+  type TimerHandle,
+  SystemClock,
+  systemClock,
+  sleepOn,
+  MAX_TIMER_MS,
+} from './clock.ts';
 export { VirtualClock } from './virtual-clock.ts';
 export { EventEmitter, type Disposer, type Subscribe, onListenerError } from './events.ts';
 export type * from './policy-events.ts';
@@ -28,6 +35,7 @@ export {
   type CircuitBreakerOptions,
   type FailureRateOptions,
   type SlowCallOptions,
+  type ProvesRecoveryFrom,
 } from './circuit-breaker.ts';
 export {
   InMemoryCircuitStateStore,
@@ -57,5 +65,6 @@ export {
   HealthChecker,
   type HealthCheckerOptions,
   type HealthProbe,
+  type HealthRegistrationOptions,
   type ServiceHealth,
 } from './health-checker.ts';

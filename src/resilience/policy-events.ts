@@ -56,7 +56,9 @@ export type StateChangeReason =
   | 'failure_rate'
   | 'slow_call_rate'
   | 'permanent_error'
+  | 'retry_after'
   | 'probe_failed'
+  | 'probe_timeout'
   | 'recovery_timeout'
   | 'probe_succeeded'
   | 'manual_open'
@@ -74,6 +76,29 @@ export interface StateChangedEvent {
   error?: ErrorInfo | undefined;
   /** The context of the call behind the change, when one caused it. */
   context?: CallContext | undefined;
+}
+
+/** What is known of a circuit now. */
+export interface CircuitInfo {
+  state: CircuitState;
+  /** When it entered this state (ms since the epoch; 0 before its first transition). */
+  since: number;
+  /** Why it is in this state; undefined before its first transition. */
+  reason: StateChangeReason | undefined;
+  /** The error that opened it, if one did (kept while it half-opens). */
+  error?: ErrorInfo | undefined;
+  /** Opened by hand: only a manual reset closes it. */
+  held: boolean;
+  /** While open: no call and no health probe before this time (the service named it). */
+  openUntil?: number | undefined;
+}
+
+/** A circuit state store failed; the breaker went on with its local state. */
+export interface CircuitStoreErrorEvent {
+  service: string;
+  timestamp: number;
+  operation: 'load' | 'save';
+  error: ErrorInfo;
 }
 
 export interface HealthProbeEvent {

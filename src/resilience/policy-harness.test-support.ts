@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { TransientServiceError } from './errors.ts';
 import type {
   CallFailedEvent,
   CallRejectedEvent,
@@ -39,5 +40,12 @@ export function setup(overrides: Partial<ServicePolicyOptions> = {}) {
     expect(await clock.runUntil(() => done)).toBe(true);
     return outcome;
   }
-  return { clock, policy, events, drive };
+  /** Opens the breaker the way failed calls do (not by hand: a manual open is held). */
+  function trip(): void {
+    const failure = new TransientServiceError('503', { service: 'tts' });
+    while (policy.breaker.state !== 'OPEN') {
+      policy.breaker.recordFailure(policy.breaker.tryAcquire(), failure);
+    }
+  }
+  return { clock, policy, events, drive, trip };
 }

@@ -26,6 +26,27 @@ describe('RetryPolicy.decide', () => {
     ]);
   });
 
+  it('never retries a programming error, even when shouldRetry says yes', () => {
+    const policy = new RetryPolicy({ ...seed, shouldRetry: () => true });
+    expect(policy.decide(new TypeError('x is not a function'), 0)).toEqual({
+      retry: false,
+      gaveUp: 'not_retryable',
+    });
+    expect(policy.decide(new Error('socket hang up'), 0)).toMatchObject({ retry: true });
+  });
+
+  it("longRetryAfter: a retryable error's hint past the delay cap, else nothing", () => {
+    const policy = new RetryPolicy({ ...seed, maxDelayMs: 60_000 });
+    expect(policy.longRetryAfter(transient(60_001))).toBe(60_001);
+    expect(policy.longRetryAfter(transient(60_000))).toBeUndefined();
+    const quota = new PermanentServiceError('quota', {
+      service: 'tts',
+      scope: 'service',
+      retryAfterMs: 3_600_000,
+    });
+    expect(policy.longRetryAfter(quota)).toBeUndefined(); // the breaker reads that one itself
+  });
+
   it('max_retries 0 turns retrying off', () => {
     expect(new RetryPolicy({ ...seed, maxRetries: 0 }).decide(transient(), 0)).toEqual({
       retry: false,

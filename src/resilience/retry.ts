@@ -3,7 +3,13 @@ import {
   backoffDelay,
   type BackoffOptions,
 } from './backoff/exponential-backoff.ts';
-import { isRetryable, isServiceError, isTimeoutError, isTransientError } from './errors.ts';
+import {
+  isProgrammingError,
+  isRetryable,
+  isServiceError,
+  isTimeoutError,
+  isTransientError,
+} from './errors.ts';
 import type { CallFailedEvent } from './policy-events.ts';
 import type { RetryBudget } from './retry-budget.ts';
 
@@ -14,7 +20,7 @@ export interface RetryOptions extends BackoffOptions {
   concurrencyDelayMs?: number;
   /** Shared cap on retries across calls; omit to let every call retry fully. */
   budget?: RetryBudget | undefined;
-  /** Which errors may be retried (default: transient, timeout and unknown errors). */
+  /** Which errors may be retried (default: transient, timeout and unknown errors; never a programming error). */
   shouldRetry?: (error: unknown) => boolean;
 }
 
@@ -48,17 +54,27 @@ export class RetryPolicy {
     return this.#options.budget;
   }
 
+  /**
+   * The wait the service asked for after this retryable error, when it is longer than the delay
+   * cap: not one call's wait but the whole service's, so the caller should stop calling until
+   * then. Undefined otherwise.
+   */
+  longRetryAfter(error: unknown): number | undefined {
+    if (!this.#retryable(error)) return undefined;
+    const hint = isServiceError(error) ? error.retryAfterMs : undefined;
+    return hint !== undefined && hint > this.#options.maxDelayMs ? hint : undefined;
+  }
+
   /** `retriesSoFar` is 0 after the first attempt failed. */
   decide(error: unknown, retriesSoFar: number, previousDelayMs?: number): RetryDecision {
     const options = this.#options;
-    if (!options.shouldRetry(error) || (isTimeoutError(error) && error.scope === 'total')) {
-      return { retry: false, gaveUp: 'not_retryable' };
-    }
+    if (!this.#retryable(error)) return { retry: false, gaveUp: 'not_retryable' };
     if (retriesSoFar >= options.maxRetries) return { retry: false, gaveUp: 'retries_exhausted' };
-    const hint = isServiceError(error) ? error.retryAfterMs : undefined;
-    if (hint !== undefined && hint > options.maxDelayMs) {
-      return { retry: false, gaveUp: 'retry_after_too_long', retryAfterMs: hint };
+    const longHint = this.longRetryAfter(error);
+    if (longHint !== undefined) {
+      return { retry: false, gaveUp: 'retry_after_too_long', retryAfterMs: longHint };
     }
+    const hint = isServiceError(error) ? error.retryAfterMs : undefined;
     if (options.budget && !options.budget.tryWithdraw()) {
       return { retry: false, gaveUp: 'retry_budget_exhausted' };
     }
@@ -67,5 +83,11 @@ export class RetryPolicy {
         ? options.concurrencyDelayMs * (0.5 + options.random() / 2)
         : backoffDelay(options, retriesSoFar + 1, previousDelayMs);
     return { retry: true, delayMs: Math.max(delay, hint ?? 0) };
+  }
+
+  #retryable(error: unknown): boolean {
+    if (isProgrammingError(error) || (isTimeoutError(error) && error.scope === 'total'))
+      return false;
+    return this.#options.shouldRetry(error);
   }
 }

@@ -170,8 +170,8 @@ describe('ServicePolicy retries', () => {
   });
 
   it('a failed half-open probe is not retried and reopens the circuit', async () => {
-    const { clock, policy, events, drive } = setup();
-    policy.breaker.open();
+    const { clock, policy, events, drive, trip } = setup();
+    trip();
     await clock.advance(10_000);
     let calls = 0;
     await drive(
@@ -186,7 +186,7 @@ describe('ServicePolicy retries', () => {
   });
 
   it('a retry that lands in half-open becomes the probe and is not retried again', async () => {
-    const { clock, policy, events, drive } = setup({
+    const { clock, policy, events, drive, trip } = setup({
       circuitBreaker: { failureThreshold: 100, recoveryTimeoutMs: 2_000 },
     });
     let calls = 0;
@@ -195,7 +195,7 @@ describe('ServicePolicy retries', () => {
       throw unavailable();
     });
     await clock.advance(1_000); // the call sleeps 5 s before its first retry
-    policy.breaker.open(); // another call opened it; it half-opens at 3 s
+    trip(); // other calls opened it; it half-opens at 3 s
     const error = await drive(call);
     expect((error as ServiceError).status).toBe(503);
     expect(calls).toBe(2); // the first attempt, then one probe

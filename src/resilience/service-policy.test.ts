@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AttemptContext } from './call-scope.ts';
 import { isCircuitOpenError, PermanentServiceError } from './errors.ts';
 import { onListenerError } from './events.ts';
 import { setup } from './policy-harness.test-support.ts';
-
-afterEach(() => onListenerError((error) => console.error('an event listener failed:', error)));
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -78,8 +76,8 @@ describe('ServicePolicy', () => {
   });
 
   it('an open circuit refuses at once with CircuitOpenError and a CallRejectedEvent', async () => {
-    const { clock, policy, events } = setup();
-    policy.breaker.open();
+    const { clock, policy, events, trip } = setup();
+    trip();
     await clock.advance(4_000);
     let calls = 0;
     const error = await policy
@@ -116,14 +114,14 @@ describe('ServicePolicy', () => {
   it.each([1, 3])(
     'half-open with %i probe(s): of 100 concurrent callers exactly that many reach fn, the rest fail fast',
     async (probes) => {
-      const { clock, policy, events } = setup({
+      const { clock, policy, events, trip } = setup({
         circuitBreaker: {
           failureThreshold: 2,
           recoveryTimeoutMs: 10_000,
           halfOpenMaxCalls: probes,
         },
       });
-      policy.breaker.open();
+      trip();
       await clock.advance(10_000);
       let reached = 0;
       const release: Array<() => void> = [];
@@ -153,7 +151,7 @@ describe('ServicePolicy', () => {
 
   it('keeps working when a listener throws, and a disposed listener hears nothing', async () => {
     const reported: unknown[] = [];
-    onListenerError((error) => reported.push(error));
+    onTestFinished(onListenerError((error) => reported.push(error)));
     const { policy } = setup();
     policy.onCallSucceeded(() => {
       throw new Error('sink down');

@@ -1,53 +1,55 @@
-import { Bulkhead, type BulkheadOptions } from './bulkhead.ts';
+import { Bulkhead } from './bulkhead.ts';
 import { CallScope, runAttempt, type AttemptContext } from './call-scope.ts';
-import { CircuitBreaker, REJECTED, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import { CircuitBreaker, REJECTED } from './circuit-breaker.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
-import { BulkheadRejectedError, CircuitOpenError, describeError } from './errors.ts';
-import { EventEmitter, type Subscribe } from './events.ts';
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  describeError,
+  PolicyDisposedError,
+  TimeoutError,
+} from './errors.ts';
+import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
 import type {
   CallContext,
   CallEventBase,
   CallFailedEvent,
   CallRejectedEvent,
   CallSucceededEvent,
+  CircuitInfo,
+  CircuitState,
+  CircuitStoreErrorEvent,
   RetryScheduledEvent,
   StateChangedEvent,
 } from './policy-events.ts';
-import { RetryPolicy, type GiveUpReason, type RetryOptions } from './retry.ts';
+import type { ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
+import { RetryPolicy, type GiveUpReason } from './retry.ts';
 
-export interface TimeoutOptions {
-  /** Deadline of each attempt. */
-  attemptMs?: number | undefined;
-  /** Deadline of the whole call, retries and their delays included. */
-  totalMs?: number | undefined;
-}
-
-export interface ServicePolicyOptions {
-  /** The service's name, as events and errors will carry it. */
-  service: string;
-  retry: RetryOptions;
-  circuitBreaker: Omit<CircuitBreakerOptions, 'service' | 'clock'>;
-  timeout?: TimeoutOptions;
-  bulkhead?: Omit<BulkheadOptions, 'service'>;
-  clock?: Clock;
-}
-
-export interface ExecuteOptions {
-  /** Cancels the call: waiting, attempts and retry delays. */
-  signal?: AbortSignal | undefined;
-  /** Carried into every event of this call (e.g. `{ contactId }`). */
-  context?: CallContext | undefined;
-}
+export type { ExecuteOptions, ServicePolicyOptions, TimeoutOptions } from './policy-options.ts';
 
 const EMPTY_CONTEXT: CallContext = Object.freeze({});
+
+/** How a call ended without a value: what `#fail` reports and records. */
+interface CallFailure {
+  permit: number;
+  error: unknown;
+  gaveUp: GiveUpReason;
+  retries: number;
+  /** When the call started (0 if nobody listens for its duration). */
+  started: number;
+  /** The slowest attempt, for slow-call detection. */
+  slowestMs: number;
+  context: CallContext;
+  scope: CallScope | undefined;
+}
 
 /**
  * Everything that protects calls to one service, composed in this order:
  * bulkhead → circuit breaker → retry → timeout → fn. The breaker counts a call once, after
  * its retries; between attempts the retry loop stops if the breaker has opened meanwhile.
  */
-export class ServicePolicy {
+export class ServicePolicy implements Disposable {
   readonly service: string;
   readonly breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;
@@ -60,6 +62,7 @@ export class ServicePolicy {
   #succeeded: EventEmitter<CallSucceededEvent> | undefined;
   #failed: EventEmitter<CallFailedEvent> | undefined;
   #rejected: EventEmitter<CallRejectedEvent> | undefined;
+  #disposed = false;
 
   constructor(options: ServicePolicyOptions) {
     this.service = options.service;
@@ -90,6 +93,51 @@ export class ServicePolicy {
   }
   get onStateChanged(): Subscribe<StateChangedEvent> {
     return this.breaker.onStateChange;
+  }
+  /** Failures of the breaker's state store (the breaker goes on locally). */
+  get onStoreError(): Subscribe<CircuitStoreErrorEvent> {
+    return this.breaker.onStoreError;
+  }
+
+  get state(): CircuitState {
+    return this.breaker.state;
+  }
+
+  /** When a refused call may be tried again (now while the circuit is closed). */
+  nextAttemptAt(): number {
+    return this.breaker.nextAttemptAt;
+  }
+
+  /** The circuit now: state, since when, why, what error opened it, held, open until. */
+  circuit(): CircuitInfo {
+    return this.breaker.circuit();
+  }
+
+  /** Opens the circuit by hand and holds it open until `reset()`. */
+  open(): void {
+    this.breaker.open();
+  }
+
+  /** Closes the circuit by hand. */
+  reset(): void {
+    this.breaker.reset();
+  }
+
+  /**
+   * Ends the policy: clears its deadline timers, ends the calls in flight that have a
+   * deadline, and refuses every later call with `PolicyDisposedError`. A call sleeping before
+   * a retry makes no further attempt.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const reason = this.#disposedError();
+    this.#totalDeadlines?.close(reason);
+    this.#attemptDeadlines?.close(reason);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
@@ -125,20 +173,26 @@ export class ServicePolicy {
   ): Promise<T> {
     const breaker = this.breaker;
     let scope: CallScope | undefined;
+    let offProbe: Disposer | undefined;
     try {
+      if (this.#disposed) throw this.#disposedError();
       let permit = breaker.tryAcquire();
       if (permit === REJECTED) throw this.#reject('circuit_open', context);
       let isProbe = breaker.state === 'HALF_OPEN';
       this.retry.budget?.recordCall();
-      const timed =
-        breaker.measuresDuration || this.#succeeded?.hasListeners || this.#failed?.hasListeners;
+      const timed = this.#succeeded?.hasListeners || this.#failed?.hasListeners;
       const started = timed ? this.clock.now() : 0;
+      // slow-call detection looks at attempts, never at the sleeps between them
+      const measured = breaker.measuresDuration;
+      let slowestMs = 0;
       if (signal || this.#totalDeadlines) {
         scope = new CallScope(this.service, signal, this.#totalDeadlines);
       }
+      if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
       let retries = 0;
       let previousDelay: number | undefined;
       for (;;) {
+        const attemptStarted = measured ? this.clock.now() : 0;
         try {
           const value = await runAttempt(
             this.service,
@@ -148,21 +202,32 @@ export class ServicePolicy {
             retries,
             context,
           );
-          const durationMs = timed ? this.clock.now() - started : 0;
-          breaker.recordSuccess(permit, durationMs);
+          if (measured) slowestMs = Math.max(slowestMs, this.clock.now() - attemptStarted);
+          breaker.recordSuccess(permit, slowestMs);
           if (this.#succeeded?.hasListeners) {
+            const durationMs = this.clock.now() - started;
             this.#succeeded.emit({ ...this.#base(context), retryCount: retries, durationMs });
           }
           return value;
         } catch (error) {
-          const stop = (gaveUp: GiveUpReason, retryAfterMs?: number): never => {
-            this.#fail(permit, error, gaveUp, retries, started, context, scope, retryAfterMs);
-            throw error;
+          if (measured) slowestMs = Math.max(slowestMs, this.clock.now() - attemptStarted);
+          const stop = (gaveUp: GiveUpReason, ended: unknown = error): never => {
+            this.#fail({
+              permit,
+              error: ended,
+              gaveUp,
+              retries,
+              started,
+              slowestMs,
+              context,
+              scope,
+            });
+            throw ended;
           };
-          if (scope?.cancelledByCaller) stop('aborted');
+          if (scope?.cancelledByCaller || this.#disposed) stop('aborted');
           if (isProbe) stop('probe_failed');
           const decision = this.retry.decide(error, retries, previousDelay);
-          if (!decision.retry) stop(decision.gaveUp, decision.retryAfterMs);
+          if (!decision.retry) stop(decision.gaveUp);
           else {
             if (breaker.generation !== permit && breaker.state !== 'CLOSED') stop('circuit_opened');
             retries++;
@@ -173,52 +238,69 @@ export class ServicePolicy {
               delayMs: decision.delayMs,
               error: describeError(error),
             });
-            try {
-              await this.clock.sleep(decision.delayMs, scope?.signal);
-            } catch (abortReason) {
-              const gaveUp = scope?.cancelledByCaller ? 'aborted' : 'not_retryable';
-              this.#fail(permit, abortReason, gaveUp, retries, started, context, scope);
-              throw abortReason;
+            const ended = await this.clock.sleep(decision.delayMs, scope?.signal).then(
+              () => (this.#disposed ? this.#disposedError() : undefined),
+              (abortReason: unknown) => abortReason,
+            );
+            if (ended !== undefined) {
+              const aborted = scope?.cancelledByCaller || this.#disposed;
+              stop(aborted ? 'aborted' : 'not_retryable', ended);
             }
             if (breaker.generation !== permit) {
               permit = breaker.tryAcquire();
               if (permit === REJECTED) stop('circuit_opened');
               // the breaker moved on while we slept: this attempt may now be its probe
               isProbe = breaker.state === 'HALF_OPEN';
+              if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
             }
           }
         }
       }
     } finally {
+      offProbe?.();
       scope?.dispose();
       this.bulkhead.release();
     }
   }
 
-  #fail(
-    permit: number,
-    error: unknown,
-    gaveUp: GiveUpReason,
-    retries: number,
-    started: number,
-    context: CallContext,
-    scope: CallScope | undefined,
-    retryAfterMs?: number,
-  ): void {
-    const durationMs = started ? this.clock.now() - started : 0;
-    if (gaveUp === 'aborted' || scope?.cancelledByCaller) this.breaker.release(permit);
-    else if (gaveUp !== 'circuit_opened')
-      this.breaker.recordFailure(permit, error, durationMs, context);
+  /** Aborts a half-open probe when the breaker gives up waiting for it (`probe_timeout`). */
+  #watchProbe(scope: CallScope): Disposer {
+    return this.breaker.onStateChange((event) => {
+      if (event.reason !== 'probe_timeout') return;
+      const message = `${this.service}: half-open probe got no answer in time`;
+      scope.abort(new TimeoutError(message, { service: this.service, scope: 'attempt' }));
+    });
+  }
+
+  /** Records the failed call with the breaker and reports it. */
+  #fail(failure: CallFailure): void {
+    const { permit, error, gaveUp, context } = failure;
+    // a Retry-After longer than the retries sleep speaks for the whole service
+    const quietMs = this.retry.longRetryAfter(error);
+    if (gaveUp === 'aborted' || failure.scope?.cancelledByCaller) this.breaker.release(permit);
+    else if (gaveUp === 'circuit_opened') {
+      // another call moved the breaker: this one has nothing to add
+    } else if (quietMs !== undefined) {
+      this.breaker.recordRetryAfter(permit, error, quietMs, context);
+    } else {
+      this.breaker.recordFailure(permit, error, failure.slowestMs, context);
+    }
     if (this.#failed?.hasListeners) {
       this.#failed.emit({
         ...this.#base(context),
-        retryCount: retries,
-        durationMs,
+        retryCount: failure.retries,
+        durationMs: failure.started ? this.clock.now() - failure.started : 0,
         error: describeError(error),
         gaveUp,
-        retryAfterMs,
+        retryAfterMs: quietMs,
       });
     }
+  }
+
+  #disposedError(): PolicyDisposedError {
+    return new PolicyDisposedError(`${this.service}: the service policy was disposed`, {
+      service: this.service,
+    });
   }
 
   #reject(reason: CallRejectedEvent['reason'], context: CallContext): Error {

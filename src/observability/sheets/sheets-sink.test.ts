@@ -43,13 +43,16 @@ function record(n: number): LogRecord {
   };
 }
 
-/** A policy without attempt deadlines, so the only virtual timers are retry delays. */
+/**
+ * A policy without attempt deadlines, and a half-open probe bound beyond `drive`'s reach, so
+ * the only virtual timers `drive` runs are retry delays.
+ */
 function testPolicy(clock: VirtualClock): ServicePolicy {
   return new ServicePolicy({
     service: 'GoogleSheets',
     clock,
     retry: { maxRetries: 1, initialDelayMs: 1_000, backoffFactor: 2, jitter: 'none' },
-    circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 5_000 },
+    circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 5_000, halfOpenTimeoutMs: 60_000 },
   });
 }
 

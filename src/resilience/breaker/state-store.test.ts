@@ -35,6 +35,14 @@ describe('circuit snapshot', () => {
       openedAt,
       consecutiveFailures: 2,
       updatedAt: openedAt,
+      reason: 'failure_threshold',
+      held: false,
+      error: {
+        errorClass: 'transient',
+        code: 'E_TRANSIENT',
+        name: 'TransientServiceError',
+        message: '503',
+      },
     });
     const b = breakerOn(clock);
     b.restore(parsed);
@@ -56,6 +64,7 @@ describe('circuit snapshot', () => {
       state: 'CLOSED',
       consecutiveFailures: 1,
       updatedAt: 0,
+      held: false,
     });
   });
 

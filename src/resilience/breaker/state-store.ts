@@ -1,5 +1,6 @@
+import type { ErrorInfo } from '../errors.ts';
 import type { Disposer } from '../events.ts';
-import type { CircuitState } from '../policy-events.ts';
+import type { CircuitState, StateChangeReason } from '../policy-events.ts';
 
 /** A breaker's state in a form that can be stored and shared. */
 export interface CircuitSnapshot {
@@ -10,6 +11,14 @@ export interface CircuitSnapshot {
   consecutiveFailures: number;
   /** When this state was entered; the newer snapshot wins. */
   updatedAt: number;
+  /** Why it is in this state. */
+  reason?: StateChangeReason | undefined;
+  /** Opened by hand: it stays open until a manual reset. */
+  held?: boolean | undefined;
+  /** No call and no health probe before this time (the service named it). */
+  openUntil?: number | undefined;
+  /** The error that opened it, if one did: decides which health probe may close it. */
+  error?: ErrorInfo | undefined;
   /**
    * Set by the store on each save, increasing: orders two changes made in the same
    * millisecond, which `updatedAt` cannot.

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { isPolicyDisposedError, TransientServiceError } from './errors.ts';
+import { setup } from './policy-harness.test-support.ts';
+
+describe('ServicePolicy answers for its circuit', () => {
+  it('state, nextAttemptAt(), circuit(), without reaching into the breaker', async () => {
+    const { clock, policy, drive } = setup({
+      retry: { maxRetries: 0, initialDelayMs: 0, backoffFactor: 2 },
+    });
+    expect(policy.state).toBe('CLOSED');
+    expect(policy.nextAttemptAt()).toBe(clock.now());
+    expect(policy.circuit()).toEqual({
+      state: 'CLOSED',
+      since: 0,
+      reason: undefined,
+      error: undefined,
+      held: false,
+      openUntil: undefined,
+    });
+    const down = new TransientServiceError('503', { service: 'tts', status: 503 });
+    for (let i = 0; i < 2; i++) {
+      await drive(
+        policy.execute(async () => {
+          throw down;
+        }),
+      );
+    }
+    const openedAt = clock.now();
+    expect(policy.state).toBe('OPEN');
+    expect(policy.nextAttemptAt()).toBe(openedAt + 10_000);
+    expect(policy.circuit()).toMatchObject({
+      state: 'OPEN',
+      since: openedAt,
+      reason: 'failure_threshold',
+      error: { errorClass: 'transient', status: 503 },
+      held: false,
+    });
+  });
+
+  it('open() holds the circuit until reset()', async () => {
+    const { clock, policy } = setup();
+    policy.open();
+    await clock.advance(60_000);
+    expect(policy.circuit()).toMatchObject({ state: 'OPEN', reason: 'manual_open', held: true });
+    await expect(policy.execute(async () => 'ok')).rejects.toMatchObject({
+      code: 'E_CIRCUIT_OPEN',
+    });
+    policy.reset();
+    expect(policy.state).toBe('CLOSED');
+    expect(await policy.execute(async () => 'ok')).toBe('ok');
+  });
+
+  it('reports a failing state store through onStoreError', async () => {
+    const { policy } = setup();
+    const seen: string[] = [];
+    policy.onStoreError((e) => seen.push(`${e.operation}: ${e.error.message}`));
+    await policy.breaker.attachStore({
+      load: () => undefined,
+      save: () => {
+        throw new Error('disk full');
+      },
+    });
+    policy.open();
+    expect(seen).toEqual(['save: disk full']);
+  });
+});
+
+describe('ServicePolicy.dispose()', () => {
+  it('clears its deadline timers, ends the calls in flight and refuses later calls', async () => {
+    const { clock, policy, events } = setup({ timeout: { attemptMs: 5_000, totalMs: 30_000 } });
+    let outcome: unknown = 'pending';
+    void policy
+      .execute(() => new Promise<never>(() => undefined))
+      .catch((e: unknown) => (outcome = e));
+    expect(clock.pendingTimers).toBe(2);
+    policy.dispose();
+    expect(clock.pendingTimers).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(isPolicyDisposedError(outcome)).toBe(true);
+    expect(events.failed).toMatchObject([{ gaveUp: 'aborted' }]);
+    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    const later = await policy.execute(async () => 'ok').catch((e: unknown) => e);
+    expect(later).toMatchObject({ code: 'E_POLICY_DISPOSED', service: 'tts' });
+    expect((later as Error).message).toMatch(/disposed/);
+    policy.dispose(); // twice is harmless
+  });
+
+  it('[Symbol.dispose] disposes it too, and a call sleeping between retries makes no new attempt', async () => {
+    const { clock, policy } = setup();
+    let calls = 0;
+    let outcome: unknown = 'pending';
+    void policy
+      .execute(async () => {
+        calls++;
+        throw new TransientServiceError('503', { service: 'tts' });
+      })
+      .catch((e: unknown) => (outcome = e));
+    await clock.advance(1_000); // sleeping 5 s before the first retry
+    policy[Symbol.dispose]();
+    await clock.advance(60_000);
+    expect(calls).toBe(1);
+    expect(isPolicyDisposedError(outcome)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
