@@ -9,10 +9,10 @@ export interface AudioStore {
   /**
    * Stores audio and returns its reference: a fresh random name on every save, so two
    * contacts (or two claims of one contact) never share a file, and a public URL reveals
-   * nothing and cannot be guessed. `key` names the claim the audio belongs to; the caller
-   * checkpoints the returned reference, which is the only way back to the audio.
+   * nothing and cannot be guessed. The caller checkpoints the returned reference, which is
+   * the only way back to the audio. Rejects with AudioStoreError when it cannot be stored.
    */
-  save(key: string, audio: Audio): Promise<string>;
+  save(audio: Audio): Promise<string>;
   /** A URL the telephony provider can fetch the audio from, if the store is served publicly. */
   urlFor(ref: string): string | undefined;
   load(ref: string): Promise<Audio | undefined>;
@@ -32,6 +32,15 @@ const extensions: Record<string, string> = {
   'audio/wav': 'wav',
   'audio/x-wav': 'wav',
 };
+
+/** True for an AudioStoreError, also from another copy of the package. */
+export function isAudioStoreError(error: unknown): error is AudioStoreError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'E_AUDIO_STORE'
+  );
+}
 
 /** A random name (122 random bits): unique without coordination, and unguessable. */
 function newName(contentType: string): string {
@@ -79,7 +88,7 @@ export class FileAudioStore implements AudioStore {
     }
   }
 
-  async save(_key: string, audio: Audio): Promise<string> {
+  async save(audio: Audio): Promise<string> {
     const name = newName(audio.contentType);
     try {
       await makePrivateDir(this.#dir);
@@ -114,7 +123,7 @@ export class FileAudioStore implements AudioStore {
 export class MemoryAudioStore implements AudioStore {
   readonly #audio = new Map<string, Audio>();
 
-  async save(_key: string, audio: Audio): Promise<string> {
+  async save(audio: Audio): Promise<string> {
     const ref = newName(audio.contentType);
     this.#audio.set(ref, audio);
     return ref;

@@ -1,4 +1,5 @@
 import type {
+  Audio,
   CallRecord,
   ContactInfo,
   Crm,
@@ -14,11 +15,13 @@ import {
   isPermanentError,
   withFallback,
   type Alternative,
+  type Clock,
+  type FallbackResult,
   type EventEmitter,
   type ServicePolicy,
 } from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
-import type { AudioStore } from './audio-store.ts';
+import { isAudioStoreError, type AudioStore } from './audio-store.ts';
 import { StepLog } from './step-log.ts';
 import { verdictFor, type StepVerdict } from './step-failure.ts';
 import { templateScript } from './template-script.ts';
@@ -43,6 +46,7 @@ export interface CallFlowOptions {
   queue: CallQueue;
   audio: AudioStore;
   events: EventEmitter<AgentEvent>;
+  clock: Clock;
   /** How long a contact waits after a transient failure when nothing says otherwise. */
   retryDelayMs?: number;
 }
@@ -54,6 +58,9 @@ export type ContactOutcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'deferred'; notBefore: number; reason: string }
   | { kind: 'lease_lost' };
+
+/** Names no service: the failure was the agent's own. */
+const AGENT = 'agent';
 
 /** A step could not be done; carries what becomes of the contact. */
 class StepFailure {
@@ -76,6 +83,7 @@ export class CallFlow {
   readonly #queue: CallQueue;
   readonly #audio: AudioStore;
   readonly #events: EventEmitter<AgentEvent>;
+  readonly #clock: Clock;
   readonly #retryDelayMs: number;
 
   constructor(options: CallFlowOptions) {
@@ -83,6 +91,7 @@ export class CallFlow {
     this.#queue = options.queue;
     this.#audio = options.audio;
     this.#events = options.events;
+    this.#clock = options.clock;
     this.#retryDelayMs = options.retryDelayMs ?? callFlowDefaults.retryDelayMs;
   }
 
@@ -95,7 +104,7 @@ export class CallFlow {
       if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
       const script = steps.done.script ?? '';
       if (steps.done.audioRef === undefined && steps.done.callSid === undefined) {
-        steps.note(await this.#speak(contact, script, `${contact.id}.${claimed.claims}`, signal));
+        steps.note(await this.#speak(contact, script, signal));
       }
       if (steps.done.callSid === undefined) {
         const callStartedAt = steps.done.callStartedAt;
@@ -125,12 +134,12 @@ export class CallFlow {
       return { kind: 'completed', degraded };
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
-      // The queue itself failed (a full disk): nothing more is done; the run stops.
-      if (isQueueStorageError(error)) throw error;
+      // Our own storage failed (a full disk): nothing more is done; the run stops.
+      if (isQueueStorageError(error) || isAudioStoreError(error)) throw error;
       const failure =
         error instanceof StepFailure
           ? error
-          : new StepFailure('agent', {
+          : new StepFailure(AGENT, {
               kind: 'defer',
               notBefore: this.#now() + this.#retryDelayMs,
               reason: `unexpected error: ${describeError(error).message}`,
@@ -156,7 +165,11 @@ export class CallFlow {
         return { kind: 'failed', reason: verdict.reason };
       }
       const state = await steps.flush((checkpoints) =>
-        this.#queue.defer(contactId, leaseToken, { ...verdict, checkpoints }),
+        this.#queue.defer(contactId, leaseToken, {
+          ...verdict,
+          checkpoints,
+          service: service === AGENT ? undefined : service,
+        }),
       );
       if (state === 'failed') {
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
@@ -196,42 +209,38 @@ export class CallFlow {
     }
   }
 
-  async #speak(
-    contact: ContactInfo,
-    script: string,
-    audioKey: string,
-    signal?: AbortSignal,
-  ): Promise<Checkpoints> {
+  /**
+   * Synthesizes the script (the fallback voice standing in for the first), then stores the
+   * audio. Storing is local: a failure there is no voice's fault and buys no second synthesis;
+   * it ends the run like a queue failure (AudioStoreError).
+   */
+  async #speak(contact: ContactInfo, script: string, signal?: AbortSignal): Promise<Checkpoints> {
     const voices = [this.#services.tts, this.#services.ttsFallback].filter((v) => v !== undefined);
-    const alternatives: Array<Alternative<{ ref: string; voice: string }>> = voices.map(
-      ({ provider, policy }) => ({
-        name: provider.service,
-        run: async (callerSignal) => {
-          const audio = await policy.execute(
-            (attempt) =>
-              provider.synthesize(script, attempt.signal, { language: contact.language }),
-            { signal: callerSignal, context: { contactId: contact.id } },
-          );
-          return { ref: await this.#audio.save(audioKey, audio), voice: provider.service };
-        },
-      }),
-    );
+    const alternatives: Array<Alternative<Audio>> = voices.map(({ provider, policy }) => ({
+      name: provider.service,
+      run: (callerSignal) =>
+        policy.execute(
+          (attempt) => provider.synthesize(script, attempt.signal, { language: contact.language }),
+          { signal: callerSignal, context: { contactId: contact.id } },
+        ),
+    }));
+    let spoken: FallbackResult<Audio>;
     try {
-      const result = await withFallback(alternatives, { signal });
-      if (result.degraded) {
-        this.#emit({
-          type: 'step_degraded',
-          contactId: contact.id,
-          service: this.#services.tts.provider.service,
-          fallback: `fallback voice ${result.source}`,
-          reason: result.failures[0]?.error.message ?? '',
-        });
-      }
-      return { audioRef: result.value.ref, voiceProvider: result.value.voice };
+      spoken = await withFallback(alternatives, { signal });
     } catch (error) {
       // Every voice failed: the primary voice decides when to try again.
       throw this.#failure(this.#services.tts.policy, error, signal);
     }
+    if (spoken.degraded) {
+      this.#emit({
+        type: 'step_degraded',
+        contactId: contact.id,
+        service: this.#services.tts.provider.service,
+        fallback: `fallback voice ${spoken.source}`,
+        reason: spoken.failures[0]?.error.message ?? '',
+      });
+    }
+    return { audioRef: await this.#audio.save(spoken.value), voiceProvider: spoken.source };
   }
 
   async #placeCall(
@@ -303,6 +312,7 @@ export class CallFlow {
 
   #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {
     const verdict = verdictFor(error, policy, {
+      now: this.#now(),
       retryDelayMs: this.#retryDelayMs,
       aborted: signal?.aborted === true,
     });
@@ -324,7 +334,7 @@ export class CallFlow {
   }
 
   #now(): number {
-    return this.#services.crm.policy.clock.now();
+    return this.#clock.now();
   }
 
   #emit(event: DistributiveOmit<AgentEvent, 'timestamp'>): void {

@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { currentHolder, SqliteCallQueue } from '../queue/index.ts';
 import type { VirtualClock } from '../resilience/index.ts';
+import { FileAudioStore } from './audio-store.ts';
 import {
   agentEvents,
   CHAT,
   contactNo,
   createFlowHarness,
   operations,
+  SPEECH,
   type FlowHarness,
 } from './flow-harness.test-support.ts';
 
@@ -103,8 +105,28 @@ describe('a lease lost to another worker', () => {
   });
 });
 
-describe('a queue that fails', () => {
-  it('ends the run at a claim that did not commit, before any provider is asked', async () => {
+describe('local storage that fails', () => {
+  it('an audio folder that cannot be written ends the run: no second voice is paid for', async () => {
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    harness = await createFlowHarness({
+      contacts: 2,
+      env: { TTS_FALLBACK_PROVIDER: 'openai' },
+      audio: new FileAudioStore({ dir: join(dir, 'not-a-folder', 'audio') }),
+    });
+    const h = harness;
+    await expect(h.finish()).rejects.toMatchObject({
+      code: 'E_AUDIO_STORE',
+      message: expect.stringContaining(join(dir, 'not-a-folder', 'audio')),
+    });
+    expect(operations(h.mock, 'elevenlabs')).toHaveLength(1);
+    expect(operations(h.mock, 'openai', SPEECH)).toEqual([]);
+    expect(h.policy('ElevenLabs').state).toBe('CLOSED');
+    expect(h.log.filter((e) => e.source === 'failed')).toEqual([]);
+    expect(h.mock.twilioCalls).toEqual([]);
+    expect(await h.queue.status('Contact-1')).toMatchObject({ state: 'in_progress' });
+  });
+
+  it('a claim that did not commit ends the run, before any provider is asked', async () => {
     const path = join(dir, `full-${++files}.db`);
     const seed = new SqliteCallQueue({ path, clock: { now: () => 0 } as never });
     // rows appended one by one fill their pages: a claim (which adds the lease) needs a new one

@@ -43,6 +43,7 @@ describe('the campaign', () => {
         notBefore: breaker.nextAttemptAt,
         failedAttempts: 0,
         reason: 'ElevenLabs circuit OPEN',
+        waitingOn: 'ElevenLabs',
       });
     }
     // the one that hit the bad quota is not to blame either

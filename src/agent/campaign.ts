@@ -1,4 +1,10 @@
-import type { Crm, ScriptWriter, SpeechSynthesizer, Telephony } from '../providers/ports.ts';
+import type {
+  Crm,
+  HealthProbed,
+  ScriptWriter,
+  SpeechSynthesizer,
+  Telephony,
+} from '../providers/ports.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
 import {
   createServicePolicy,
@@ -58,9 +64,7 @@ export class Campaign {
     const { providers, clock } = options;
     this.#clock = clock;
     this.policies = new Map();
-    const bind = <P extends { service: string; probe(signal: AbortSignal): Promise<void> }>(
-      provider: P,
-    ) => {
+    const bind = <P extends HealthProbed>(provider: P) => {
       let policy = this.policies.get(provider.service);
       if (!policy) {
         policy = createServicePolicy(provider.service, options.policyConfig(provider.service), {
@@ -88,16 +92,24 @@ export class Campaign {
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;
       probed.add(provider.service);
-      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker);
+      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker, {
+        provesRecoveryFrom: (error) => provider.probeProves(error),
+      });
     }
     const flow = new CallFlow({
       services,
       queue: options.queue,
       audio: options.audio,
       events: this.events,
+      clock,
       retryDelayMs: options.retryDelayMs,
     });
-    this.outbox = new CrmOutbox({ crm: services.crm, queue: options.queue, events: this.events });
+    this.outbox = new CrmOutbox({
+      crm: services.crm,
+      queue: options.queue,
+      events: this.events,
+      clock,
+    });
     services.crm.policy.onStateChanged((event) => {
       if (event.to === 'CLOSED') void this.outbox.replay();
     });

@@ -1,6 +1,11 @@
 import type { CallRecord, Crm } from '../providers/ports.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
-import { describeError, isPermanentError, type EventEmitter } from '../resilience/index.ts';
+import {
+  describeError,
+  isPermanentError,
+  type Clock,
+  type EventEmitter,
+} from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { ServiceBinding } from './call-flow.ts';
 
@@ -8,6 +13,7 @@ export interface CrmOutboxOptions {
   crm: ServiceBinding<Crm>;
   queue: CallQueue;
   events: EventEmitter<AgentEvent>;
+  clock: Clock;
   /** Entries replayed per round. */
   batchSize?: number;
 }
@@ -22,6 +28,7 @@ export class CrmOutbox {
   readonly #crm: ServiceBinding<Crm>;
   readonly #queue: CallQueue;
   readonly #events: EventEmitter<AgentEvent>;
+  readonly #clock: Clock;
   readonly #batchSize: number;
   #running: Promise<number> | undefined;
 
@@ -30,6 +37,7 @@ export class CrmOutbox {
     this.#crm = resolved.crm;
     this.#queue = resolved.queue;
     this.#events = resolved.events;
+    this.#clock = resolved.clock;
     this.#batchSize = resolved.batchSize;
   }
 
@@ -43,8 +51,7 @@ export class CrmOutbox {
 
   async #replay(signal?: AbortSignal): Promise<number> {
     const { provider, policy } = this.#crm;
-    if (policy.breaker.state === 'OPEN' && policy.breaker.nextAttemptAt > policy.clock.now())
-      return 0;
+    if (policy.state === 'OPEN' && policy.nextAttemptAt() > this.#clock.now()) return 0;
     let replayed = 0;
     for (const entry of await this.#queue.peekOutbox(this.#batchSize)) {
       if (signal?.aborted) break;
@@ -65,7 +72,7 @@ export class CrmOutbox {
         await this.#queue.removeFromOutbox(entry.id);
         this.#events.emit({
           type: 'step_degraded',
-          timestamp: policy.clock.now(),
+          timestamp: this.#clock.now(),
           contactId: entry.contactId,
           service: provider.service,
           fallback: 'no CRM record (refused)',
@@ -77,7 +84,7 @@ export class CrmOutbox {
       replayed++;
       this.#events.emit({
         type: 'outbox_replayed',
-        timestamp: policy.clock.now(),
+        timestamp: this.#clock.now(),
         contactId: entry.contactId,
         service: provider.service,
       });

@@ -29,7 +29,7 @@ import {
   type StateChangedEvent,
 } from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
-import { MemoryAudioStore } from './audio-store.ts';
+import { MemoryAudioStore, type AudioStore } from './audio-store.ts';
 import { Campaign } from './campaign.ts';
 import type { RunEnd } from './campaign-worker.ts';
 
@@ -60,8 +60,10 @@ export interface FlowHarnessOptions {
   concurrency?: number;
   maxFailedAttempts?: number;
   seed?: number;
-  /** Builds the queue (default: a SqliteCallQueue), e.g. one that injects a write failure. */
+  /** Builds the queue (default: an in-memory SqliteCallQueue), e.g. on a file. */
   makeQueue?: (options: SqliteCallQueueOptions) => SqliteCallQueue;
+  /** Where audio goes (default: memory). */
+  audio?: AudioStore;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -124,7 +126,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     providers,
     policyConfig: (service) => policyForService(config, service),
     queue,
-    audio: new MemoryAudioStore(),
+    audio: resolved.audio ?? new MemoryAudioStore(),
     clock,
     random: seededRandom(resolved.seed),
     health: {

@@ -13,6 +13,8 @@ export type StepVerdict =
   | { kind: 'defer'; notBefore: number; reason: string; countsAsFailure: boolean };
 
 export interface VerdictOptions {
+  /** Now, on the campaign's clock. */
+  now: number;
   /** How long a contact waits after a transient failure when nothing says otherwise. */
   retryDelayMs: number;
   /** The contact is being stopped (shutdown): put it back, due at once, uncounted. */
@@ -30,7 +32,7 @@ export function verdictFor(
   policy: ServicePolicy,
   options: VerdictOptions,
 ): StepVerdict {
-  const now = policy.clock.now();
+  const { now } = options;
   const service = policy.service;
   const message = describeError(error).message;
   if (options.aborted) {
@@ -44,7 +46,8 @@ export function verdictFor(
   if (isPermanentError(error) && error.scope === 'request') {
     return { kind: 'fail', reason: `${service}: ${message}` };
   }
-  const probeAt = policy.breaker.state === 'CLOSED' ? now : policy.breaker.nextAttemptAt;
+  const closed = policy.state === 'CLOSED';
+  const probeAt = closed ? now : policy.nextAttemptAt();
   if (isCircuitOpenError(error)) {
     return {
       kind: 'defer',
@@ -75,6 +78,6 @@ export function verdictFor(
     notBefore: Math.max(probeAt, now + hint, now + options.retryDelayMs),
     reason: `${service}: ${message}`,
     // While the circuit is open the service is down for everyone: not this contact's fault.
-    countsAsFailure: policy.breaker.state === 'CLOSED',
+    countsAsFailure: closed,
   };
 }

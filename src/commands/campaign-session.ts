@@ -91,7 +91,7 @@ export async function runToEnd(
     options.signal?.removeEventListener('abort', onSignal);
   }
   const circuitStates = Object.fromEntries(
-    [...campaign.policies].map(([name, p]) => [name, p.breaker.state]),
+    [...campaign.policies].map(([name, p]) => [name, p.state]),
   );
   return buildSummary(
     await queue.counts(),

@@ -5,10 +5,7 @@ import { CIRCUIT_STATE_VALUE, type Metrics } from './metrics.ts';
 /** Counts every event of a ServicePolicy or HealthChecker into `metrics`; returns a disposer. */
 export function attachMetrics(source: EventSource, metrics: Metrics): Disposer {
   if (source instanceof ServicePolicy) {
-    metrics.circuitState.set(
-      { service: source.service },
-      CIRCUIT_STATE_VALUE[source.breaker.state],
-    );
+    metrics.circuitState.set({ service: source.service }, CIRCUIT_STATE_VALUE[source.state]);
   }
   return observe(source, (observed) => {
     switch (observed.type) {

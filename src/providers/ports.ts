@@ -1,3 +1,5 @@
+import type { ErrorInfo } from '../resilience/index.ts';
+
 /**
  * The ports the call flow depends on: one interface per role, one adapter per provider.
  * Every method takes the call's AbortSignal and throws only errors of the engine's taxonomy
@@ -22,6 +24,13 @@ export interface HealthProbed {
   readonly service: string;
   /** Resolves when the service answers with a valid key; rejects with a classified error. */
   probe(signal: AbortSignal): Promise<void>;
+  /**
+   * Whether a passing probe proves that the condition behind this `permanent/service` error
+   * is gone (the probe checks the key, the quota …), so a health check may close a circuit it
+   * opened. An error the probe cannot see (a billing limit, an unverified caller id) is left
+   * to a half-open trial call.
+   */
+  probeProves(error: ErrorInfo): boolean;
 }
 
 /** LLM: writes the call script. */

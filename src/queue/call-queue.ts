@@ -57,6 +57,8 @@ export interface ContactStatus {
   notBefore: number | undefined;
   /** For `failed` and `deferred`: why. */
   reason: string | undefined;
+  /** For `deferred`: the service it waits for, if one. */
+  waitingOn: string | undefined;
   checkpoints: Checkpoints;
   updatedAt: number;
 }
@@ -64,6 +66,8 @@ export interface ContactStatus {
 export interface DeferOptions {
   notBefore: number;
   reason: string;
+  /** The service the contact waits for (`ElevenLabs` …), if one. */
+  service?: string | undefined;
   /**
    * Whether this counts as a failed attempt of the contact (a transient failure), as opposed
    * to a skip (an open circuit). After `maxFailedAttempts` counted ones the contact fails.
@@ -99,6 +103,14 @@ export interface EnqueueResult {
 }
 
 export type StateCounts = Record<ContactState, number>;
+
+/** Deferred contacts that wait for one service (or for none in particular). */
+export interface WaitingContacts {
+  service: string | undefined;
+  contacts: number;
+  /** When the first of them is due. */
+  nextDueAt: number;
+}
 
 /** The contacts one process holds in progress, and when the last of its leases runs out. */
 export interface HeldLeases {
@@ -144,6 +156,8 @@ export interface CallQueue {
   status(id: string): Promise<ContactStatus | undefined>;
   list(state?: ContactState): Promise<ContactStatus[]>;
   counts(): Promise<StateCounts>;
+  /** Deferred contacts by the service they wait for. */
+  waiting(): Promise<WaitingContacts[]>;
   /**
    * When the next contact can be claimed: the earliest deferred time or lease expiry, or a
    * time at or before now when one is due already (a pending contact is due from its

@@ -17,6 +17,7 @@ import {
   type OutboxEntry,
   type QueuedContactData,
   type StateCounts,
+  type WaitingContacts,
 } from './call-queue.ts';
 import { currentHolder, type LeaseHolder } from './lease-holder.ts';
 import { QueueStorageError } from './queue-storage-error.ts';
@@ -248,6 +249,7 @@ export class SqliteCallQueue implements CallQueue {
       // rounded up: a deferred contact is never due before the time it was given
       notBefore: Math.ceil(options.notBefore),
       reason: options.reason,
+      service: options.service ?? null,
       patch: patchJson(options.checkpoints),
     };
     const row = this.#guard(() => this.#sql.defer.all(params))[0]; // all(): see claim
@@ -271,6 +273,14 @@ export class SqliteCallQueue implements CallQueue {
     const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as StateCounts;
     for (const { state, n } of this.#guard(() => this.#sql.counts.all())) counts[state] = n;
     return counts;
+  }
+
+  async waiting(): Promise<WaitingContacts[]> {
+    return this.#guard(() => this.#sql.waiting.all()).map((row) => ({
+      service: row.service ?? undefined,
+      contacts: row.contacts,
+      nextDueAt: row.next_due_at,
+    }));
   }
 
   /** The earliest time a contact can be claimed; at or before now when one is due already. */

@@ -32,6 +32,7 @@ export function toStatus(row: StatusRow): ContactStatus {
     failedAttempts: row.failed_attempts,
     notBefore: waiting ? (row.due_at ?? undefined) : undefined,
     reason: explained ? (row.reason ?? undefined) : undefined,
+    waitingOn: waiting ? (row.waiting_on ?? undefined) : undefined,
     checkpoints: JSON.parse(row.checkpoints) as Checkpoints,
     updatedAt: row.updated_at,
   };

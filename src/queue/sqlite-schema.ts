@@ -48,12 +48,14 @@ const migrations: readonly Migration[] = [
     `,
   },
   {
-    // Who holds each lease, so a run can reclaim at once what a dead process of its host held.
+    // Who holds each lease, so a run can reclaim at once what a dead process of its host
+    // held; and which service a deferred contact waits for.
     version: 2,
     up: `
       ALTER TABLE contacts ADD COLUMN holder_host TEXT;
       ALTER TABLE contacts ADD COLUMN holder_pid INTEGER;
       ALTER TABLE contacts ADD COLUMN holder_started TEXT;
+      ALTER TABLE contacts ADD COLUMN waiting_on TEXT;
     `,
   },
 ];

@@ -8,6 +8,7 @@ export interface StatusRow {
   failed_attempts: number;
   due_at: number | null;
   reason: string | null;
+  waiting_on: string | null;
   checkpoints: string;
   updated_at: number;
 }
@@ -35,7 +36,8 @@ interface LeaseParams {
   now: number;
 }
 
-const STATUS_COLUMNS = 'id, state, failed_attempts, due_at, reason, checkpoints, updated_at';
+const STATUS_COLUMNS =
+  'id, state, failed_attempts, due_at, reason, waiting_on, checkpoints, updated_at';
 /** Only a contact still in progress under this very token may be updated. */
 const HELD = `id = @id AND lease_token = @token AND state = 'in_progress'`;
 const GIVE_UP = '@inc = 1 AND failed_attempts + 1 >= @max';
@@ -83,7 +85,7 @@ export function prepareStatements(db: Database) {
     // One statement, hence one atomic transaction: pick the first due contact and take it.
     claim: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE contacts
-       SET state = 'in_progress', lease_token = @token, worker_id = @workerId,
+       SET state = 'in_progress', lease_token = @token, worker_id = @workerId, waiting_on = NULL,
            holder_host = @host, holder_pid = @pid, holder_started = @started,
            claims = claims + 1, due_at = @now + @leaseMs, reason = NULL, updated_at = @now
        WHERE seq = (SELECT seq FROM contacts WHERE due_at <= @now ORDER BY due_at, seq LIMIT 1)
@@ -102,7 +104,14 @@ export function prepareStatements(db: Database) {
        WHERE ${HELD}`,
     ),
     defer: db.prepare<
-      LeaseParams & PatchParam & { inc: 0 | 1; max: number; notBefore: number; reason: string },
+      LeaseParams &
+        PatchParam & {
+          inc: 0 | 1;
+          max: number;
+          notBefore: number;
+          reason: string;
+          service: string | null;
+        },
       { state: ContactState }
     >(
       `UPDATE contacts
@@ -112,6 +121,7 @@ export function prepareStatements(db: Database) {
              THEN 'gave up after ' || (failed_attempts + 1) || ' failed attempts: ' || @reason
              ELSE @reason END,
            due_at = CASE WHEN ${GIVE_UP} THEN NULL ELSE @notBefore END,
+           waiting_on = CASE WHEN ${GIVE_UP} THEN NULL ELSE @service END,
            ${RELEASED}, updated_at = @now
        WHERE ${HELD}
        RETURNING state`,
@@ -132,6 +142,10 @@ export function prepareStatements(db: Database) {
     listAll: db.prepare<[], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts ORDER BY seq`),
     listState: db.prepare<[ContactState], StatusRow>(
       `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq`,
+    ),
+    waiting: db.prepare<[], { service: string | null; contacts: number; next_due_at: number }>(
+      `SELECT waiting_on AS service, COUNT(*) AS contacts, MIN(due_at) AS next_due_at
+       FROM contacts WHERE state = 'deferred' GROUP BY waiting_on ORDER BY next_due_at`,
     ),
     counts: db.prepare<[], { state: ContactState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM contacts GROUP BY state',

@@ -1,4 +1,4 @@
-import { isPermanentError, PermanentServiceError } from '../../resilience/index.ts';
+import { isPermanentError, PermanentServiceError, type ErrorInfo } from '../../resilience/index.ts';
 import type { Audio, SpeechSynthesizer } from '../ports.ts';
 import { audioFrom } from '../http/audio-answer.ts';
 import { ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
@@ -100,6 +100,14 @@ export class ElevenLabsTts implements SpeechSynthesizer {
     const error = this.#http.classify(result);
     if (error.providerCode === 'missing_permissions') return; // a TTS-only key: up, and valid
     throw error;
+  }
+
+  /**
+   * `GET /v1/user` needs a valid key and reads the character quota: it proves a revoked key
+   * replaced and a quota refilled. Not a missing TTS permission: it passes on such a key.
+   */
+  probeProves(error: ErrorInfo): boolean {
+    return error.providerCode === 'invalid_api_key' || error.providerCode === 'quota_exceeded';
   }
 
   #headers(): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../../resilience/index.ts';
 import { isRecord, stringField } from '../http/json.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { CallRecord, Crm } from '../ports.ts';
@@ -55,5 +56,9 @@ export class HubSpotCrm implements Crm {
       },
       signal,
     );
+  }
+  /** Listing calls needs a valid token and counts against the daily limit it may have hit. */
+  probeProves(error: ErrorInfo): boolean {
+    return error.status === 401 || error.providerCode === 'DAILY';
   }
 }

@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../../resilience/index.ts';
 import type { ContactInfo, ScriptWriter } from '../ports.ts';
 import { isRecord, stringField } from '../http/json.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
@@ -71,6 +72,10 @@ export class OpenAiScriptWriter implements ScriptWriter {
       { method: 'GET', url: this.#http.url('/models'), headers: openAiHeaders(this.#apiKey) },
       signal,
     );
+  }
+  /** `GET /models` needs a valid key: it proves a bad key replaced, not a spent quota. */
+  probeProves(error: ErrorInfo): boolean {
+    return error.status === 401;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../../resilience/index.ts';
 import type { Audio, SpeechSynthesizer } from '../ports.ts';
 import { ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import { audioFrom } from '../http/audio-answer.ts';
@@ -62,5 +63,9 @@ export class OpenAiSpeech implements SpeechSynthesizer {
       { method: 'GET', url: this.#http.url('/models'), headers: openAiHeaders(this.#apiKey) },
       signal,
     );
+  }
+  /** `GET /models` needs a valid key: it proves a bad key replaced, not a spent quota. */
+  probeProves(error: ErrorInfo): boolean {
+    return error.status === 401;
   }
 }

@@ -1,4 +1,9 @@
-import { isTimeoutError, isTransientError, TransientServiceError } from '../../resilience/index.ts';
+import {
+  isTimeoutError,
+  isTransientError,
+  TransientServiceError,
+  type ErrorInfo,
+} from '../../resilience/index.ts';
 import { wasNeverSent } from '../../http-errors/classify-network.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { PlaceCallRequest, PlacedCall, Telephony } from '../ports.ts';
@@ -113,6 +118,11 @@ export class TwilioTelephony implements Telephony {
       },
       signal,
     );
+  }
+
+  /** The account look-up needs valid credentials (20003); it cannot see an unverified From. */
+  probeProves(error: ErrorInfo): boolean {
+    return error.providerCode === '20003' || error.status === 401;
   }
 
   async #create(request: PlaceCallRequest, signal: AbortSignal): Promise<CallResource> {

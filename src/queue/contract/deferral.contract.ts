@@ -28,6 +28,43 @@ export function deferralContract(make: MakeCallQueue): void {
   const setup = useQueue(make);
 
   describe('deferral', () => {
+    it('knows which service each deferred contact waits for, until it is claimed again', async () => {
+      const { queue, clock, t0 } = await setup();
+      await queue.enqueue([contact(1), contact(2), contact(3), contact(4)]);
+      const defer = async (service: string | undefined, notBefore: number) => {
+        const { contact: c, leaseToken } = await mustClaim(queue);
+        await queue.defer(c.id, leaseToken, {
+          notBefore,
+          reason: 'x',
+          countsAsFailure: false,
+          service,
+        });
+      };
+      await defer('ElevenLabs', t0 + 30_000);
+      await defer('ElevenLabs', t0 + 10_000);
+      await defer('Twilio', t0 + 20_000);
+      await defer(undefined, t0 + 40_000);
+      expect(await queue.waiting()).toEqual([
+        { service: 'ElevenLabs', contacts: 2, nextDueAt: t0 + 10_000 },
+        { service: 'Twilio', contacts: 1, nextDueAt: t0 + 20_000 },
+        { service: undefined, contacts: 1, nextDueAt: t0 + 40_000 },
+      ]);
+      expect(await queue.status('c1')).toMatchObject({ waitingOn: 'ElevenLabs' });
+      expect(await queue.status('c4')).toMatchObject({ waitingOn: undefined });
+
+      await clock.advanceTo(t0 + 10_000);
+      expect((await mustClaim(queue)).contact.id).toBe('c2');
+      expect(await queue.status('c2')).toMatchObject({
+        state: 'in_progress',
+        waitingOn: undefined,
+      });
+      expect(await queue.waiting()).toMatchObject([
+        { service: 'Twilio', contacts: 1 },
+        { service: 'ElevenLabs', contacts: 1 },
+        { service: undefined, contacts: 1 },
+      ]);
+    });
+
     it('defers a skipped contact until its time without counting a failure', async () => {
       const { queue, clock, t0 } = await setup();
       await queue.enqueue([contact(1)]);
