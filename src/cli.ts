@@ -62,12 +62,25 @@ function addCommonOptions(command: Command): Command {
     );
 }
 
-/** Where the process stops on SIGINT / SIGTERM: the contacts in flight go back to the queue. */
-function interruptSignal(): AbortSignal {
+/**
+ * Where the process stops on SIGINT / SIGTERM: the contacts in flight go back to the queue
+ * and the sinks get their grace. A second signal stops it at once (exit 130): whatever was in
+ * flight is taken back by the next run, as after a kill.
+ */
+function interruptSignal(output: Output): AbortSignal {
   const controller = new AbortController();
-  const stop = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = (): void => {
+    if (!controller.signal.aborted) {
+      controller.abort(new Error('interrupted'));
+      return;
+    }
+    output.err(
+      'call-agent: stopped at once (second signal); the next run takes back what was in flight',
+    );
+    process.exit(130);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return controller.signal;
 }
 
@@ -118,7 +131,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         concurrency: flags.concurrency ?? 1,
         db: flags.db ?? ':memory:',
         logFormat: flags.logFormat ?? defaultLogFormat(),
-        signal: interruptSignal(),
+        signal: interruptSignal(output),
         print: (text) => output.err(`\n${text}`),
       });
       result.code = code;
@@ -162,7 +175,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         summaryJson: flags.summaryJson,
         metricsPort: flags.metricsPort,
         audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
-        signal: interruptSignal(),
+        signal: interruptSignal(output),
         print: (text) => output.err(text),
       });
     },
@@ -176,7 +189,11 @@ export function buildProgram(result: { code: number }, output: Output): Command 
     .option('--port <n>', 'port to listen on (default: any free port)', portNumber)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { port?: number; host: string }) => {
-      result.code = await mockProvidersCommand({ ...flags, output, signal: interruptSignal() });
+      result.code = await mockProvidersCommand({
+        ...flags,
+        output,
+        signal: interruptSignal(output),
+      });
     });
 
   program

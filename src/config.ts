@@ -55,6 +55,8 @@ export const DEFAULTS = {
   health_check: { interval: 5, timeout: 5 },
   queue: { max_failed_attempts: 5, lease: 30 },
   llm: { max_notes_chars: openAiDefaults.maxNotesChars },
+  run: { give_up_after: 600 },
+  shutdown_grace: 5,
 } as const;
 
 const retryFields = {
@@ -158,6 +160,8 @@ const configSchema = z
       DEFAULTS.queue,
     ),
     llm: withDefaults({ max_notes_chars: wholeNumber(0) }, DEFAULTS.llm),
+    run: withDefaults({ give_up_after: seconds('a wait') }, DEFAULTS.run),
+    shutdown_grace: seconds('a grace period').default(DEFAULTS.shutdown_grace),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
   })
   .strict();

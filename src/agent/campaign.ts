@@ -59,10 +59,12 @@ export class Campaign {
   readonly worker: CampaignWorker;
   readonly outbox: CrmOutbox;
   readonly #clock: Clock;
+  readonly #crmService: string;
 
   constructor(options: CampaignOptions) {
     const { providers, clock } = options;
     this.#clock = clock;
+    this.#crmService = providers.crm.service;
     this.policies = new Map();
     const bind = <P extends HealthProbed>(provider: P) => {
       let policy = this.policies.get(provider.service);
@@ -137,5 +139,10 @@ export class Campaign {
 
   get clock(): Clock {
     return this.#clock;
+  }
+
+  /** The service the CRM outbox waits for. */
+  get crmService(): string {
+    return this.#crmService;
   }
 }

@@ -82,11 +82,22 @@ export class ChannelRunner {
     }
   }
 
-  /** Stops sending: aborts what is in flight or waiting, and closes the channel. */
+  /**
+   * Stops sending: aborts what is in flight, closes the channel, and writes each alert still
+   * waiting to the log with its text, so nothing an operator should read is lost silently.
+   */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort(new Error('alert channel closed'));
+    this.#abort.abort(new Error(`shut down before ${this.name} took it`));
     this.#o.channel.close?.();
+    for (const alert of this.#queue.splice(0)) {
+      this.#stats.failed++;
+      this.#report(
+        'error',
+        `alert not sent to ${this.name} (shut down); it said: ${alertText(alert)}`,
+      );
+    }
   }
 
   #kick(): void {

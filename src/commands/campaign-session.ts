@@ -3,7 +3,9 @@ import { Campaign } from '../agent/campaign.ts';
 import { policyForService, type AppConfig } from '../config.ts';
 import type { Providers } from '../providers/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
-import { VirtualClock, type Clock } from '../resilience/index.ts';
+import { VirtualClock, type Clock, type TimerHandle } from '../resilience/index.ts';
+import { BlockedServices } from '../agent/blocked-services.ts';
+import { checkGiveUp, type GiveUp } from '../agent/give-up.ts';
 import type { Observers } from './observers.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
 
@@ -49,13 +51,22 @@ export function createSession(options: SessionOptions): {
 export interface RunToEndOptions {
   /** Stop after this long (clock time). */
   maxDurationMs?: number | undefined;
+  /**
+   * Stop when every contact left waits on services a person must fix (a circuit held open
+   * by a `permanent/service` error) for this long. Default: never.
+   */
+  giveUpAfterMs?: number | undefined;
   /** Stops the run (SIGINT, SIGTERM). */
   signal?: AbortSignal | undefined;
 }
 
+/** How often the run looks whether it should give up: a tenth of the wait, at most 30 s. */
+const giveUpCheckEvery = (afterMs: number): number => Math.min(30_000, Math.max(1, afterMs / 10));
+
 /**
- * Runs the campaign until it drains, the time is up or the signal aborts. On a VirtualClock
- * time jumps from timer to timer, so an hour of outage passes in milliseconds.
+ * Runs the campaign until it drains, the time is up, it gives up on a service a person must
+ * fix, or the signal aborts. On a VirtualClock time jumps from timer to timer, so an hour of
+ * outage passes in milliseconds.
  */
 export async function runToEnd(
   campaign: Campaign,
@@ -65,39 +76,75 @@ export async function runToEnd(
   const clock = campaign.clock;
   const stop = new AbortController();
   let ended: RunSummary['ended'] = 'drained';
-  const onSignal = (): void => {
-    ended = 'interrupted';
-    stop.abort(options.signal?.reason);
+  let gaveUp: GiveUp | undefined;
+  let failure: unknown;
+  const end = (why: RunSummary['ended'], reason: unknown): void => {
+    if (stop.signal.aborted) return;
+    ended = why;
+    stop.abort(reason);
   };
+  const onSignal = (): void => end('interrupted', options.signal?.reason);
   if (options.signal?.aborted) onSignal();
   options.signal?.addEventListener('abort', onSignal, { once: true });
-  const deadline =
-    options.maxDurationMs === undefined
-      ? undefined
-      : clock.setTimer(() => {
-          ended = 'max_duration';
-          stop.abort(new Error('max duration reached'));
-        }, options.maxDurationMs);
+  const timers: TimerHandle[] = [];
+  if (options.maxDurationMs !== undefined) {
+    const maxDurationMs = options.maxDurationMs;
+    timers.push(
+      clock.setTimer(() => end('max_duration', new Error('max duration reached')), maxDurationMs),
+    );
+  }
+  const blocked = new BlockedServices(campaign.policies.values());
+  const afterMs = options.giveUpAfterMs;
+  if (afterMs !== undefined) {
+    const look = (): void => {
+      void checkGiveUp({
+        queue,
+        blocked: blocked.list(),
+        now: clock.now(),
+        afterMs,
+        crmService: campaign.crmService,
+      }).then(
+        (verdict) => {
+          if (verdict === undefined) timers.push(clock.setTimer(look, giveUpCheckEvery(afterMs)));
+          else {
+            gaveUp = verdict;
+            end('gave_up', new Error('gave up: waiting on services a person must fix'));
+          }
+        },
+        (error: unknown) => {
+          failure = error;
+          stop.abort(error);
+        },
+      );
+    };
+    timers.push(clock.setTimer(look, giveUpCheckEvery(afterMs)));
+  }
   try {
     const running = campaign.run(stop.signal);
     if (clock instanceof VirtualClock) {
       let finished = false;
-      void running.finally(() => (finished = true));
+      running.then(
+        () => (finished = true),
+        () => (finished = true),
+      );
       await clock.runUntil(() => finished);
     }
     await running;
   } finally {
-    deadline?.clear();
+    for (const timer of timers) timer.clear();
+    blocked.dispose();
     options.signal?.removeEventListener('abort', onSignal);
   }
+  if (failure !== undefined) throw failure;
   const circuitStates = Object.fromEntries(
     [...campaign.policies].map(([name, p]) => [name, p.state]),
   );
-  return buildSummary(
-    await queue.counts(),
-    campaign.stats.snapshot(),
+  return buildSummary({
+    counts: await queue.counts(),
+    services: campaign.stats.snapshot(),
     circuitStates,
-    await queue.outboxSize(),
+    outbox: await queue.outboxSize(),
     ended,
-  );
+    gaveUp,
+  });
 }

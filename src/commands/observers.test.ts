@@ -97,7 +97,7 @@ describe("the Sheets sink's own lines", () => {
       const observers = await sheetsObservers(clock, output);
       observers.logger.log('INFO', 'Contact-1 completed');
       await clock.advance(1_000); // the sink's flush starts; then retries run on virtual time
-      await drive(clock, observers.close());
+      await drive(clock, observers.close(60_000));
     });
     expect(google.issuedTokens.length).toBeGreaterThan(0);
     expect(printed).toContain('sheets: 1 row(s) not appended');
@@ -118,7 +118,7 @@ describe("the Sheets sink's own lines", () => {
       const observers = await sheetsObservers(clock, output);
       observers.logger.log('INFO', 'Contact-1 completed');
       await clock.advance(1_000); // the sink's flush starts; then retries run on virtual time
-      await drive(clock, observers.close());
+      await drive(clock, observers.close(60_000));
     });
     expect(google.assertions.length).toBeGreaterThan(0);
     expect(printed).toContain('GoogleSheets OAuth: HTTP 400 invalid_grant');

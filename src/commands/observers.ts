@@ -44,8 +44,11 @@ export interface Observers {
   alerts: AlertManager | undefined;
   /** Subscribes every sink to the campaign's policies, health checker and agent events. */
   watch(campaign: Campaign, queue: CallQueue): Disposer;
-  /** Flushes and stops the sinks. */
-  close(): Promise<void>;
+  /**
+   * Stops the sinks, giving them `graceMs` (clock time; default none) to deliver what they
+   * hold. Resolves within the grace, whatever the channels do.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
@@ -168,10 +171,20 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
       if (metrics) disposers.push(metrics.readQueueDepthFrom(() => queue.counts()));
       return () => disposers.forEach((dispose) => dispose());
     },
-    async close() {
-      await alerts?.close();
-      await sheets?.close();
-      await server?.close();
+    async close(graceMs = 0) {
+      // The sinks get `graceMs` to deliver what they hold; then alerts not sent are written
+      // to the log with their text and Sheets rows stay in the spill file.
+      const grace = new AbortController();
+      const timer = clock.setTimer(
+        () => grace.abort(new Error(`shutdown grace of ${graceMs} ms is over`)),
+        graceMs,
+      );
+      try {
+        await Promise.all([alerts?.close(grace.signal), sheets?.close(grace.signal)]);
+      } finally {
+        timer.clear();
+        await server?.close();
+      }
     },
   };
 }

@@ -8,12 +8,12 @@ import {
   providerSettingsFromEnv,
   providersFromSettings,
   runMockProviders,
-  type RunningMockProviders,
 } from '../providers/index.ts';
 import { SqliteCallQueue } from '../queue/index.ts';
 import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,21 +39,30 @@ export interface RunOptions {
 /**
  * `call-agent run <contacts.csv>`: imports the contacts, then works the queue with the
  * configured providers until every contact is completed or failed and the CRM outbox is empty.
- * Returns the exit code (0 done, 3 work left in the queue).
+ * Returns the exit code (0 done, 3 work left in the queue). Once the work is done (or the run
+ * is stopped) the sinks get `shutdown_grace` to deliver what they hold; the summary is the
+ * last thing printed.
  */
 export async function run(options: RunOptions): Promise<number> {
+  const { config } = options;
   const clock = systemClock;
-  let mock: RunningMockProviders | undefined;
-  let env = options.env;
-  if (options.mockProviders) {
-    mock = await runMockProviders({ host: '127.0.0.1', port: 0 });
-    env = { ...env, ...mockProviderEnv(mock.baseUrls) };
-  }
+  const resources = new ResourceStack();
   try {
+    let env = options.env;
+    if (options.mockProviders) {
+      const mock = await runMockProviders({ host: '127.0.0.1', port: 0 });
+      resources.defer(() => mock.close());
+      env = { ...env, ...mockProviderEnv(mock.baseUrls) };
+    }
     const settings = providerSettingsFromEnv(env);
-    settings.openai.maxNotesChars = options.config.llm.max_notes_chars;
+    settings.openai.maxNotesChars = config.llm.max_notes_chars;
     const providers = providersFromSettings(settings, { clock });
     const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
+    const audio = new FileAudioStore({
+      dir: join(dataDir, 'audio'),
+      publicBaseUrl: options.audioBaseUrl,
+    });
+    await audio.check(); // an unwritable folder is found before anything is paid for
     const observers = await createObservers({
       env,
       clock,
@@ -61,57 +70,46 @@ export async function run(options: RunOptions): Promise<number> {
       metricsPort: options.metricsPort,
       sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
     });
-    try {
-      const queue = new SqliteCallQueue({
-        path: options.db,
-        clock,
-        maxFailedAttempts: options.config.queue.max_failed_attempts,
-      });
-      try {
-        const imported = await importContacts({ path: options.contactsFile }, { queue });
-        for (const error of imported.errors) {
-          options.print(error.formatted);
-          observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
-        }
-        const added = imported.enqueued?.added ?? 0;
-        const duplicates = imported.enqueued?.duplicates ?? 0;
-        options.print(
-          `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
-        );
-        const { campaign, dispose } = createSession({
-          config: options.config,
-          providers,
-          queue,
-          audio: new FileAudioStore({
-            dir: join(dataDir, 'audio'),
-            publicBaseUrl: options.audioBaseUrl,
-          }),
-          clock,
-          concurrency: options.concurrency,
-          observers,
-        });
-        try {
-          const summary = await runToEnd(campaign, queue, {
-            signal: options.signal,
-            maxDurationMs:
-              options.maxDurationSeconds === undefined
-                ? undefined
-                : options.maxDurationSeconds * 1000,
-          });
-          options.print(formatSummary(summary));
-          if (options.summaryJson)
-            await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
-          return exitCodeFor(summary);
-        } finally {
-          dispose();
-        }
-      } finally {
-        await queue.close();
-      }
-    } finally {
-      await observers.close();
+    resources.defer(() => observers.close(config.shutdown_grace * 1000));
+    const queue = new SqliteCallQueue({
+      path: options.db,
+      clock,
+      maxFailedAttempts: config.queue.max_failed_attempts,
+    });
+    resources.defer(() => queue.close());
+    const imported = await importContacts({ path: options.contactsFile }, { queue });
+    for (const error of imported.errors) {
+      options.print(error.formatted);
+      observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
     }
+    const added = imported.enqueued?.added ?? 0;
+    const duplicates = imported.enqueued?.duplicates ?? 0;
+    options.print(
+      `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
+    );
+    const { campaign, dispose } = createSession({
+      config,
+      providers,
+      queue,
+      audio,
+      clock,
+      concurrency: options.concurrency,
+      observers,
+    });
+    resources.defer(dispose);
+    const summary = await runToEnd(campaign, queue, {
+      signal: options.signal,
+      maxDurationMs:
+        options.maxDurationSeconds === undefined ? undefined : options.maxDurationSeconds * 1000,
+      giveUpAfterMs: config.run.give_up_after * 1000,
+    });
+    await resources.closeAll(); // the sinks have their say before the summary
+    options.print(formatSummary(summary));
+    if (options.summaryJson) {
+      await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    return exitCodeFor(summary);
   } finally {
-    await mock?.close();
+    await resources.closeAll();
   }
 }

@@ -14,6 +14,7 @@ import { SqliteCallQueue } from '../queue/index.ts';
 import { SystemClock, systemClock, VirtualClock, type Clock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary, type RunSummary } from './summary.ts';
 
 export type TimeMode = 'real' | 'scaled' | 'virtual';
@@ -65,19 +66,22 @@ export async function simulate(
     httpClient: createInProcessClient(mock),
     clock,
   });
-  const queue = new SqliteCallQueue({
-    path: options.db,
-    clock,
-    maxFailedAttempts: options.config.queue.max_failed_attempts,
-  });
-  const observers = await createObservers({
-    env: {},
-    clock,
-    format: options.logFormat,
-    sheetsSpillPath: 'data/sheets-spill.jsonl',
-    alerts: false,
-  });
+  const resources = new ResourceStack();
   try {
+    const queue = new SqliteCallQueue({
+      path: options.db,
+      clock,
+      maxFailedAttempts: options.config.queue.max_failed_attempts,
+    });
+    resources.defer(() => queue.close());
+    const observers = await createObservers({
+      env: {},
+      clock,
+      format: options.logFormat,
+      sheetsSpillPath: 'data/sheets-spill.jsonl',
+      alerts: false,
+    });
+    resources.defer(() => observers.close(options.config.shutdown_grace * 1000));
     await queue.enqueue(
       Array.from({ length: options.contacts }, (_, i) => ({
         id: `Contact-${i + 1}`,
@@ -96,15 +100,12 @@ export async function simulate(
       observers,
       workerId: 'simulation',
     });
-    try {
-      const summary = await runToEnd(campaign, queue, { signal: options.signal });
-      options.print(formatSummary(summary));
-      return { code: exitCodeFor(summary), summary };
-    } finally {
-      dispose();
-    }
+    resources.defer(dispose);
+    const summary = await runToEnd(campaign, queue, { signal: options.signal });
+    await resources.closeAll(); // the sinks have their say before the summary
+    options.print(formatSummary(summary));
+    return { code: exitCodeFor(summary), summary };
   } finally {
-    await observers.close();
-    await queue.close();
+    await resources.closeAll();
   }
 }

@@ -1,3 +1,4 @@
+import type { GiveUp } from '../agent/give-up.ts';
 import type { ServiceStats } from '../agent/run-stats.ts';
 import type { StateCounts } from '../queue/call-queue.ts';
 
@@ -17,16 +18,22 @@ export interface RunSummary {
   services: Record<string, ServiceSummary>;
   crm_outbox: number;
   /** Why the run stopped. */
-  ended: 'drained' | 'max_duration' | 'interrupted';
+  ended: 'drained' | 'max_duration' | 'interrupted' | 'gave_up';
+  /** With `gave_up`: the services a person must fix, since when, and why. */
+  gave_up?: Array<{ service: string; since: string; error_type: string; reason: string }>;
 }
 
-export function buildSummary(
-  counts: StateCounts,
-  services: Record<string, ServiceStats>,
-  circuitStates: Record<string, string>,
-  outbox: number,
-  ended: RunSummary['ended'],
-): RunSummary {
+export interface SummaryInput {
+  counts: StateCounts;
+  services: Record<string, ServiceStats>;
+  circuitStates: Record<string, string>;
+  outbox: number;
+  ended: RunSummary['ended'];
+  gaveUp?: GiveUp | undefined;
+}
+
+export function buildSummary(input: SummaryInput): RunSummary {
+  const { counts, services, circuitStates, outbox, ended, gaveUp } = input;
   const pending = counts.pending + counts.in_progress;
   return {
     contacts: {
@@ -53,6 +60,14 @@ export function buildSummary(
     ),
     crm_outbox: outbox,
     ended,
+    ...(gaveUp && {
+      gave_up: gaveUp.services.map((blocked) => ({
+        service: blocked.service,
+        since: new Date(blocked.since).toISOString(),
+        error_type: blocked.error.errorClass,
+        reason: blocked.error.message,
+      })),
+    }),
   };
 }
 
@@ -102,5 +117,10 @@ export function formatSummary(summary: RunSummary): string {
       s.circuit_state,
     ]),
   ]);
-  return `${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}`;
+  const gaveUp = (summary.gave_up ?? []).map(
+    (blocked) =>
+      `\nGave up: ${blocked.service} has refused every call since ${blocked.since} (${blocked.error_type}: ${blocked.reason}). ` +
+      'A person must fix it; the contacts stay queued. Run again once it is fixed.',
+  );
+  return `${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}${gaveUp.join('')}`;
 }

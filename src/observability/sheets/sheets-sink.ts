@@ -98,6 +98,8 @@ export class SheetsSink implements LogSink {
   #timer: { handle: TimerHandle; due: number } | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** Aborts the appends in flight when the close's grace is over. */
+  readonly #stopping = new AbortController();
   readonly #stats = { appended: 0, spilled: 0, replayed: 0, skippedDuplicates: 0, lost: 0 };
 
   constructor(options: SheetsSinkOptions) {
@@ -142,10 +144,21 @@ export class SheetsSink implements LogSink {
     while (this.#flushing) await this.#flushing;
   }
 
-  /** Flushes once more, then sends nothing further: later rows go to the spill file. */
-  async close(): Promise<void> {
-    await this.idle();
-    if (this.#buffer.length > 0) await this.flush();
+  /**
+   * Flushes once more, then sends nothing further: later rows go to the spill file. When
+   * `signal` aborts (the shutdown's grace is over) the append in flight is abandoned and its
+   * rows, like every row not sent, stay in the spill file for the next run.
+   */
+  async close(signal?: AbortSignal): Promise<void> {
+    const stop = (): void => this.#stopping.abort(signal?.reason);
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await this.idle();
+      if (this.#buffer.length > 0 && !this.#stopping.signal.aborted) await this.flush();
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
     this.#closed = true;
     this.#timer?.handle.clear();
     this.#timer = undefined;
@@ -185,7 +198,7 @@ export class SheetsSink implements LogSink {
 
   /** Replays spilled rows, oldest first, until the file is empty or a send fails. */
   async #replay(): Promise<void> {
-    while (this.#spillHasRows && !this.#closed) {
+    while (this.#spillHasRows && !this.#closed && !this.#stopping.signal.aborted) {
       const chunk = this.#spill.read(this.#options.maxBatchRows);
       if (chunk.corrupt > 0) this.#report('WARNING', `${chunk.corrupt} torn spill line(s) dropped`);
       if (chunk.records.length > 0 && !(await this.#send(chunk.records, true))) return;
@@ -203,24 +216,27 @@ export class SheetsSink implements LogSink {
     const { client, range } = this.#options;
     const state = { inDoubt };
     try {
-      await this.policy.execute(async ({ signal }) => {
-        let rows = records;
-        if (state.inDoubt) {
-          const present = new Set(await client.readColumn(this.#idRange, signal));
-          rows = records.filter((record) => !present.has(record.event_id));
-          this.#stats.skippedDuplicates += records.length - rows.length;
-          state.inDoubt = false;
-          if (rows.length === 0) return;
-        }
-        state.inDoubt = true;
-        try {
-          await client.append(range, rows.map(toSheetRow), signal);
-          state.inDoubt = false;
-        } catch (error) {
-          if (certainlyNotApplied(error)) state.inDoubt = false;
-          throw error;
-        }
-      });
+      await this.policy.execute(
+        async ({ signal }) => {
+          let rows = records;
+          if (state.inDoubt) {
+            const present = new Set(await client.readColumn(this.#idRange, signal));
+            rows = records.filter((record) => !present.has(record.event_id));
+            this.#stats.skippedDuplicates += records.length - rows.length;
+            state.inDoubt = false;
+            if (rows.length === 0) return;
+          }
+          state.inDoubt = true;
+          try {
+            await client.append(range, rows.map(toSheetRow), signal);
+            state.inDoubt = false;
+          } catch (error) {
+            if (certainlyNotApplied(error)) state.inDoubt = false;
+            throw error;
+          }
+        },
+        { signal: this.#stopping.signal },
+      );
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
