@@ -89,7 +89,7 @@ export class ChannelRunner {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort(new Error(`shut down before ${this.name} took it`));
+    this.#abort.abort(new Error('shut down before it was delivered'));
     this.#o.channel.close?.();
     for (const alert of this.#queue.splice(0)) {
       this.#stats.failed++;

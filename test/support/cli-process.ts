@@ -15,6 +15,8 @@ export interface CliOptions {
    * root. Node ignores SIGXFSZ, so such a write fails with EFBIG.
    */
   fileSizeLimitKiB?: number;
+  /** stderr joins stdout in one stream, in the order the CLI wrote them. */
+  mergeStderr?: boolean;
 }
 
 /** A `call-agent` child process whose output is collected as it comes. */
@@ -45,14 +47,14 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   };
   const spawnOptions: SpawnOptions = { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] };
   const limit = options.fileSizeLimitKiB;
+  const shell = [
+    ...(limit === undefined ? [] : [`ulimit -f ${limit}`]),
+    `exec "$0" "$@"${options.mergeStderr ? ' 2>&1' : ''}`,
+  ].join('; ');
   const child =
-    limit === undefined
+    limit === undefined && !options.mergeStderr
       ? spawn(process.execPath, [BIN, ...args], spawnOptions)
-      : spawn(
-          'bash',
-          ['-c', `ulimit -f ${limit}; exec "$0" "$@"`, process.execPath, BIN, ...args],
-          spawnOptions,
-        );
+      : spawn('bash', ['-c', shell, process.execPath, BIN, ...args], spawnOptions);
   running.add(child);
   let out = '';
   let err = '';
