@@ -212,6 +212,36 @@ describe('createLogger (json)', () => {
   });
 });
 
+describe('a bug in the agent', () => {
+  it('is logged with its stack once, however often it recurs, and never retried', async () => {
+    const clock = new VirtualClock();
+    const out = memoryStream();
+    const logger = createLogger({ destination: out, clock });
+    const policy = seedPolicy(clock);
+    attachLogging(policy, logger);
+    let calls = 0;
+    const buggy = async (): Promise<string> => {
+      calls++;
+      const contact = undefined as unknown as { name: string };
+      return contact.name; // TypeError
+    };
+    for (const id of ['Contact-1', 'Contact-2', 'Contact-3']) {
+      await settle(clock, policy.execute(buggy, { context: { contactId: id } }));
+    }
+    const records = out.lines.map((line) => JSON.parse(line) as LogRecord);
+    expect(calls).toBe(3);
+    expect(records.filter((r) => r.event === 'retry_scheduled')).toEqual([]);
+    expect(records.filter((r) => r.event === 'call_failed')).toHaveLength(3);
+    const bugs = records.filter((r) => r.event === 'programming_error');
+    expect(bugs).toHaveLength(1);
+    expect(bugs[0]).toMatchObject({ level: 'ERROR', service: 'ElevenLabs' });
+    expect(bugs[0]!.message).toMatch(/^A bug in the agent, not a failure of ElevenLabs/);
+    expect(bugs[0]!.message).toContain('TypeError');
+    expect(bugs[0]!.message).toContain('logger.test.ts');
+    expect(policy.state).toBe('CLOSED');
+  });
+});
+
 describe('createLogger (pretty)', () => {
   it('writes one readable line per record', () => {
     const out = memoryStream();

@@ -59,6 +59,19 @@ export interface Logger {
   readonly redact: Redactor;
 }
 
+/** Remembers the last `capacity` keys it was shown: `first` is true for a key not among them. */
+class SeenOnce {
+  readonly #seen = new Set<string>();
+  constructor(readonly capacity: number) {}
+
+  first(key: string): boolean {
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
+    if (this.#seen.size > this.capacity) this.#seen.delete(this.#seen.values().next().value!);
+    return true;
+  }
+}
+
 /** Seed level → pino's method, so pino's level numbers order the seed's levels. */
 const pinoMethod = {
   INFO: 'info',
@@ -124,6 +137,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = createRedactor(options.secrets ?? []);
   const print = printer(format, options.destination);
   let sinks: readonly LogSink[] = [...(options.sinks ?? [])];
+  const bugs = new SeenOnce(100);
 
   const write = (record: LogRecord): void => {
     if (LOG_LEVELS.indexOf(record.level) < minimum) return;
@@ -146,7 +160,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return {
     redact,
     write,
-    event: (observed) => write(toLogRecord(observed, newId)),
+    event: (observed) => {
+      const record = toLogRecord(observed, newId);
+      write(record);
+      const stack = observed.type === 'call_failed' ? observed.event.error.stack : undefined;
+      // the same bug reached by another path is still the same bug: key on where it is
+      if (stack !== undefined && bugs.first(stack.split('\n', 2).join('\n'))) {
+        write({
+          ...record,
+          level: 'ERROR',
+          message: `A bug in the agent, not a failure of ${record.service} (printed once): ${stack}`,
+          event: 'programming_error',
+          event_id: newId(),
+        });
+      }
+    },
     log: (lineLevel, message, fields = {}) =>
       write({
         timestamp: new Date(clock.now()).toISOString(),
