@@ -1,10 +1,9 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   startFakeGoogle,
+  useTestServiceAccount,
   type FakeGoogle,
 } from '../observability/sheets/fake-google.test-support.ts';
 import { createOutput } from '../redaction/output.ts';
@@ -12,16 +11,7 @@ import { VirtualClock } from '../resilience/index.ts';
 import { createObservers } from './observers.ts';
 
 const EMAIL = 'logger@project.iam.gserviceaccount.com';
-let dir: string;
-let privatePem: string;
-let publicKey: KeyObject;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'observers-'));
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  publicKey = pair.publicKey;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const account = useTestServiceAccount('observers-');
 
 let google: FakeGoogle | undefined;
 afterEach(async () => {
@@ -63,10 +53,14 @@ async function drive(clock: VirtualClock, promise: Promise<void>): Promise<void>
 }
 
 async function sheetsObservers(clock: VirtualClock, output: ReturnType<typeof createOutput>) {
-  const keyPath = join(dir, 'key.json');
+  const keyPath = join(account.dir, 'key.json');
   writeFileSync(
     keyPath,
-    JSON.stringify({ client_email: EMAIL, private_key: privatePem, token_uri: google!.tokenUri }),
+    JSON.stringify({
+      client_email: EMAIL,
+      private_key: account.privatePem,
+      token_uri: google!.tokenUri,
+    }),
   );
   return createObservers({
     env: {
@@ -76,7 +70,7 @@ async function sheetsObservers(clock: VirtualClock, output: ReturnType<typeof cr
     },
     clock,
     format: 'json',
-    sheetsSpillPath: join(dir, `spill-${Math.random()}.jsonl`),
+    sheetsSpillPath: join(account.dir, `spill-${Math.random()}.jsonl`),
     alerts: false,
     output,
   });
@@ -86,7 +80,7 @@ describe("the Sheets sink's own lines", () => {
   it('never print the access token a 500 echoes, whatever its shape', async () => {
     const clock = new VirtualClock();
     google = await startFakeGoogle({
-      publicKey,
+      publicKey: account.publicKey,
       clientEmail: EMAIL,
       spreadsheetId: 'sheet-1',
       clock,
@@ -108,7 +102,7 @@ describe("the Sheets sink's own lines", () => {
   it('never print the signed assertion a 400 from the token endpoint echoes', async () => {
     const clock = new VirtualClock();
     google = await startFakeGoogle({
-      publicKey,
+      publicKey: account.publicKey,
       clientEmail: EMAIL,
       spreadsheetId: 'sheet-1',
       clock,

@@ -1,8 +1,50 @@
+import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verify, type KeyObject } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from '../../resilience/index.ts';
 import type { SheetValue } from './sheet-row.ts';
+
+/** What a test file needs to play a service account: a folder for its files and a key pair. */
+export interface TestServiceAccount {
+  readonly dir: string;
+  readonly privatePem: string;
+  readonly publicKey: KeyObject;
+}
+
+/** A temporary folder and an RSA key pair, made before the file's tests and removed after. */
+export function useTestServiceAccount(prefix: string): TestServiceAccount {
+  let made: { dir: string; privatePem: string; publicKey: KeyObject } | undefined;
+  beforeAll(() => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    made = {
+      dir: mkdtempSync(join(tmpdir(), prefix)),
+      privatePem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKey: pair.publicKey,
+    };
+  });
+  afterAll(() => {
+    if (made) rmSync(made.dir, { recursive: true, force: true });
+  });
+  const get = (): NonNullable<typeof made> => {
+    if (!made) throw new Error('useTestServiceAccount: read it inside a test');
+    return made;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get privatePem() {
+      return get().privatePem;
+    },
+    get publicKey() {
+      return get().publicKey;
+    },
+  };
+}
 
 /**
  * How the fake Sheets API answers appends (and reads, when down). `echo-authorization`: a

@@ -1,24 +1,17 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ServicePolicy, VirtualClock } from '../../resilience/index.ts';
 import type { LogRecord } from '../log-record.ts';
-import { startFakeGoogle, type FakeGoogle } from './fake-google.test-support.ts';
+import {
+  startFakeGoogle,
+  useTestServiceAccount,
+  type FakeGoogle,
+} from './fake-google.test-support.ts';
 import { sheetsSinkFromEnv } from './sheets-from-env.ts';
 import type { SheetsSink } from './sheets-sink.ts';
 
-let dir: string;
-let privatePem: string;
-let publicKey: KeyObject;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sheets-sink-'));
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  publicKey = pair.publicKey;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const account = useTestServiceAccount('sheets-sink-');
 
 let google: FakeGoogle | undefined;
 afterEach(async () => {
@@ -59,22 +52,22 @@ function testPolicy(clock: VirtualClock): ServicePolicy {
 async function setup(tuning: { maxBufferRows?: number } = {}) {
   const clock = new VirtualClock();
   google = await startFakeGoogle({
-    publicKey,
+    publicKey: account.publicKey,
     clientEmail: EMAIL,
     spreadsheetId: 'sheet-1',
     clock,
   });
-  const keyPath = join(dir, `key-${++seq}.json`);
+  const keyPath = join(account.dir, `key-${++seq}.json`);
   writeFileSync(
     keyPath,
     JSON.stringify({
       type: 'service_account',
       client_email: EMAIL,
-      private_key: privatePem,
+      private_key: account.privatePem,
       token_uri: google.tokenUri,
     }),
   );
-  const spillPath = join(dir, `spill-${seq}.jsonl`);
+  const spillPath = join(account.dir, `spill-${seq}.jsonl`);
   const logs: string[] = [];
   const policy = testPolicy(clock);
   const sink = sheetsSinkFromEnv(
@@ -241,11 +234,11 @@ describe('SheetsSink', () => {
   });
 
   it('treats a missing key file as a configuration error, and no id as not configured', () => {
-    expect(sheetsSinkFromEnv({}, { spillPath: join(dir, 'x.jsonl') })).toBeUndefined();
+    expect(sheetsSinkFromEnv({}, { spillPath: join(account.dir, 'x.jsonl') })).toBeUndefined();
     expect(() =>
       sheetsSinkFromEnv(
         { GOOGLE_SHEETS_SPREADSHEET_ID: 'abc' },
-        { spillPath: join(dir, 'x.jsonl') },
+        { spillPath: join(account.dir, 'x.jsonl') },
       ),
     ).toThrow(/GOOGLE_APPLICATION_CREDENTIALS is missing/);
   });
