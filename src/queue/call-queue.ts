@@ -59,6 +59,8 @@ export interface ContactStatus {
   reason: string | undefined;
   /** For `deferred`: the service it waits for, if one. */
   waitingOn: string | undefined;
+  /** For `deferred`: it waits until its service is released, not for a time. */
+  waitsForService: boolean;
   checkpoints: Checkpoints;
   updatedAt: number;
 }
@@ -68,6 +70,12 @@ export interface DeferOptions {
   reason: string;
   /** The service the contact waits for (`ElevenLabs` …), if one. */
   service?: string | undefined;
+  /**
+   * The contact waits for `service` to take calls again: nothing claims it until
+   * `releaseWaiting(service)` (and never before `notBefore`). Costs one write per outage
+   * however long it lasts, where a timed deferral is claimed again at every retry time.
+   */
+  untilReleased?: boolean | undefined;
   /**
    * Whether this counts as a failed attempt of the contact (a transient failure), as opposed
    * to a skip (an open circuit). After `maxFailedAttempts` counted ones the contact fails.
@@ -108,8 +116,10 @@ export type StateCounts = Record<ContactState, number>;
 export interface WaitingContacts {
   service: string | undefined;
   contacts: number;
-  /** When the first of them is due. */
-  nextDueAt: number;
+  /** Of them, those that wait for the service to be released. */
+  untilReleased: number;
+  /** When the first of the others is due; undefined when all wait to be released. */
+  nextDueAt: number | undefined;
 }
 
 /** The contacts one process holds in progress, and when the last of its leases runs out. */
@@ -158,6 +168,14 @@ export interface CallQueue {
   counts(): Promise<StateCounts>;
   /** Deferred contacts by the service they wait for. */
   waiting(): Promise<WaitingContacts[]>;
+  /**
+   * Makes up to `limit` contacts waiting for `service` due (oldest first), each at its
+   * not-before time or now; or every waiting contact of every service, when `service` is
+   * omitted. Returns how many.
+   */
+  releaseWaiting(service?: string, limit?: number): Promise<number>;
+  /** Whether any contact is not finished yet (pending, in progress or deferred). */
+  hasUnfinished(): Promise<boolean>;
   /**
    * When the next contact can be claimed: the earliest deferred time or lease expiry, or a
    * time at or before now when one is due already (a pending contact is due from its

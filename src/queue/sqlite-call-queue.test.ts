@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../resilience/index.ts';
 import { LeaseLostError } from './call-queue.ts';
 import { describeCallQueueContract } from './call-queue.contract.ts';
-import { contact } from './contract/harness.ts';
+import { contact, mustClaim } from './contract/harness.ts';
 import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
-import { SqliteCallQueue } from './sqlite-call-queue.ts';
+import { SqliteCallQueue, WAL_SIZE_LIMIT_BYTES } from './sqlite-call-queue.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'call-queue-'));
 let files = 0;
@@ -192,6 +192,47 @@ describe('SqliteCallQueue', () => {
       expect((await owner.list('deferred')).map((status) => status.id)).toEqual(deferred);
     } finally {
       await owner.close();
+    }
+  });
+
+  it('keeps its WAL bounded through a long churn of claims and deferrals', async () => {
+    const path = freshPath();
+    const clock = new VirtualClock();
+    const queue = new SqliteCallQueue({ path, clock });
+    try {
+      await queue.enqueue(Array.from({ length: 100 }, (_, i) => contact(i)));
+      let peak = 0;
+      // 20,000 claims and deferrals that never find the queue empty: ~100 MB of WAL if a
+      // write committed without letting SQLite checkpoint
+      const deferral = { notBefore: clock.now(), reason: 'x', countsAsFailure: false };
+      for (let i = 0; i < 20_000; i++) {
+        const next = await mustClaim(queue, 'w', 60_000);
+        await queue.defer(next.contact.id, next.leaseToken, deferral);
+        if (i % 1_000 === 0) peak = Math.max(peak, statSync(`${path}-wal`).size);
+      }
+      expect(peak).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('cuts its WAL back after a burst larger than the limit', async () => {
+    const path = freshPath();
+    const clock = new VirtualClock();
+    const queue = new SqliteCallQueue({ path, clock });
+    try {
+      // one transaction cannot be checkpointed half-way: the WAL grows past the limit …
+      const notes = 'n'.repeat(400);
+      await queue.enqueue(Array.from({ length: 20_000 }, (_, i) => contact(i, { notes })));
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(WAL_SIZE_LIMIT_BYTES);
+      // … and is cut back once a later write has let SQLite checkpoint it
+      for (let i = 0; i < 50; i++) {
+        const next = await mustClaim(queue, 'w', 60_000);
+        await queue.complete(next.contact.id, next.leaseToken);
+      }
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+    } finally {
+      await queue.close();
     }
   });
 

@@ -65,6 +65,8 @@ const STATES: readonly ContactState[] = [
 ];
 
 const PAGE_SIZE = 1024;
+/** The WAL file's size after a checkpoint, at most (it grows to ~4 MiB between checkpoints). */
+export const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 function openDatabase(
   path: string,
@@ -89,6 +91,8 @@ function openDatabase(
     db.pragma(`synchronous = ${synchronous}`);
     // Checkpoint every ~4 MiB of WAL, as SQLite's default does with 4 KiB pages.
     db.pragma('wal_autocheckpoint = 4000');
+    // After a checkpoint the WAL file is cut back to this size: a burst leaves no huge file.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     if (maxSizeBytes !== undefined) {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxSizeBytes / pageSize))}`);
@@ -240,6 +244,9 @@ export class SqliteCallQueue implements CallQueue {
   }
 
   async defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState> {
+    if (options.untilReleased && !options.service) {
+      throw new RangeError('a contact can wait to be released only for a named service');
+    }
     const params = {
       id,
       token: leaseToken,
@@ -250,6 +257,7 @@ export class SqliteCallQueue implements CallQueue {
       notBefore: Math.ceil(options.notBefore),
       reason: options.reason,
       service: options.service ?? null,
+      park: options.untilReleased ? (1 as const) : (0 as const),
       patch: patchJson(options.checkpoints),
     };
     const row = this.#guard(() => this.#sql.defer.all(params))[0]; // all(): see claim
@@ -279,8 +287,23 @@ export class SqliteCallQueue implements CallQueue {
     return this.#guard(() => this.#sql.waiting.all()).map((row) => ({
       service: row.service ?? undefined,
       contacts: row.contacts,
-      nextDueAt: row.next_due_at,
+      untilReleased: row.parked,
+      nextDueAt: row.next_due_at ?? undefined,
     }));
+  }
+
+  async releaseWaiting(service?: string, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const now = this.#now();
+    const released = this.#guard(() =>
+      service === undefined
+        ? this.#sql.releaseAll.run({ now })
+        : this.#sql.release.run({ service, limit: Math.max(0, Math.floor(limit)), now }),
+    );
+    return released.changes;
+  }
+
+  async hasUnfinished(): Promise<boolean> {
+    return this.#guard(() => this.#sql.hasUnfinished.get()) === 1;
   }
 
   /** The earliest time a contact can be claimed; at or before now when one is due already. */

@@ -30,9 +30,10 @@ export function toStatus(row: StatusRow): ContactStatus {
     id: row.id,
     state: row.state,
     failedAttempts: row.failed_attempts,
-    notBefore: waiting ? (row.due_at ?? undefined) : undefined,
+    notBefore: waiting ? (row.due_at ?? row.not_before ?? undefined) : undefined,
     reason: explained ? (row.reason ?? undefined) : undefined,
     waitingOn: waiting ? (row.waiting_on ?? undefined) : undefined,
+    waitsForService: waiting && row.due_at === null,
     checkpoints: JSON.parse(row.checkpoints) as Checkpoints,
     updatedAt: row.updated_at,
   };

@@ -49,13 +49,18 @@ const migrations: readonly Migration[] = [
   },
   {
     // Who holds each lease, so a run can reclaim at once what a dead process of its host
-    // held; and which service a deferred contact waits for.
+    // held. Which service a deferred contact waits for; one that waits for the service to be
+    // callable again has no due_at (nothing claims it) until it is released, and keeps the
+    // time it may not run before in not_before.
     version: 2,
     up: `
       ALTER TABLE contacts ADD COLUMN holder_host TEXT;
       ALTER TABLE contacts ADD COLUMN holder_pid INTEGER;
       ALTER TABLE contacts ADD COLUMN holder_started TEXT;
       ALTER TABLE contacts ADD COLUMN waiting_on TEXT;
+      ALTER TABLE contacts ADD COLUMN not_before INTEGER;
+      CREATE INDEX contacts_parked ON contacts (waiting_on, seq)
+        WHERE state = 'deferred' AND due_at IS NULL;
     `,
   },
 ];

@@ -7,6 +7,7 @@ export interface StatusRow {
   state: ContactState;
   failed_attempts: number;
   due_at: number | null;
+  not_before: number | null;
   reason: string | null;
   waiting_on: string | null;
   checkpoints: string;
@@ -37,7 +38,9 @@ interface LeaseParams {
 }
 
 const STATUS_COLUMNS =
-  'id, state, failed_attempts, due_at, reason, waiting_on, checkpoints, updated_at';
+  'id, state, failed_attempts, due_at, not_before, reason, waiting_on, checkpoints, updated_at';
+/** A deferred contact that waits for its service to be released: nothing claims it. */
+const PARKED = `state = 'deferred' AND due_at IS NULL`;
 /** Only a contact still in progress under this very token may be updated. */
 const HELD = `id = @id AND lease_token = @token AND state = 'in_progress'`;
 const GIVE_UP = '@inc = 1 AND failed_attempts + 1 >= @max';
@@ -59,6 +62,14 @@ interface ClaimParams {
   started: string;
   now: number;
   leaseMs: number;
+}
+
+/** Deferred contacts by the service they wait for. */
+export interface WaitingRow {
+  service: string | null;
+  contacts: number;
+  parked: number;
+  next_due_at: number | null;
 }
 
 /** Contacts in progress, by the process that holds them. */
@@ -85,7 +96,8 @@ export function prepareStatements(db: Database) {
     // One statement, hence one atomic transaction: pick the first due contact and take it.
     claim: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE contacts
-       SET state = 'in_progress', lease_token = @token, worker_id = @workerId, waiting_on = NULL,
+       SET state = 'in_progress', lease_token = @token, worker_id = @workerId,
+           waiting_on = NULL, not_before = NULL,
            holder_host = @host, holder_pid = @pid, holder_started = @started,
            claims = claims + 1, due_at = @now + @leaseMs, reason = NULL, updated_at = @now
        WHERE seq = (SELECT seq FROM contacts WHERE due_at <= @now ORDER BY due_at, seq LIMIT 1)
@@ -111,6 +123,7 @@ export function prepareStatements(db: Database) {
           notBefore: number;
           reason: string;
           service: string | null;
+          park: 0 | 1;
         },
       { state: ContactState }
     >(
@@ -120,7 +133,8 @@ export function prepareStatements(db: Database) {
            reason = CASE WHEN ${GIVE_UP}
              THEN 'gave up after ' || (failed_attempts + 1) || ' failed attempts: ' || @reason
              ELSE @reason END,
-           due_at = CASE WHEN ${GIVE_UP} THEN NULL ELSE @notBefore END,
+           due_at = CASE WHEN ${GIVE_UP} OR @park = 1 THEN NULL ELSE @notBefore END,
+           not_before = CASE WHEN ${GIVE_UP} THEN NULL ELSE @notBefore END,
            waiting_on = CASE WHEN ${GIVE_UP} THEN NULL ELSE @service END,
            ${RELEASED}, updated_at = @now
        WHERE ${HELD}
@@ -143,10 +157,29 @@ export function prepareStatements(db: Database) {
     listState: db.prepare<[ContactState], StatusRow>(
       `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq`,
     ),
-    waiting: db.prepare<[], { service: string | null; contacts: number; next_due_at: number }>(
-      `SELECT waiting_on AS service, COUNT(*) AS contacts, MIN(due_at) AS next_due_at
-       FROM contacts WHERE state = 'deferred' GROUP BY waiting_on ORDER BY next_due_at`,
+    waiting: db.prepare<[], WaitingRow>(
+      `SELECT waiting_on AS service, COUNT(*) AS contacts, SUM(due_at IS NULL) AS parked,
+              MIN(due_at) AS next_due_at
+       FROM contacts WHERE state = 'deferred'
+       GROUP BY waiting_on ORDER BY next_due_at IS NULL, next_due_at, waiting_on`,
     ),
+    // Oldest first; each one due at its not_before, or now if that has passed.
+    release: db.prepare<{ service: string; limit: number; now: number }>(
+      `UPDATE contacts SET due_at = MAX(coalesce(not_before, @now), @now), updated_at = @now
+       WHERE seq IN (SELECT seq FROM contacts WHERE ${PARKED} AND waiting_on = @service
+                     ORDER BY seq LIMIT @limit)`,
+    ),
+    releaseAll: db.prepare<{ now: number }>(
+      `UPDATE contacts SET due_at = MAX(coalesce(not_before, @now), @now), updated_at = @now
+       WHERE ${PARKED}`,
+    ),
+    // Both halves read a partial index: no scan of the finished contacts.
+    hasUnfinished: db
+      .prepare<[], number>(
+        `SELECT EXISTS (SELECT 1 FROM contacts WHERE due_at IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM contacts WHERE ${PARKED})`,
+      )
+      .pluck(),
     counts: db.prepare<[], { state: ContactState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM contacts GROUP BY state',
     ),

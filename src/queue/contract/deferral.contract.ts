@@ -28,6 +28,79 @@ export function deferralContract(make: MakeCallQueue): void {
   const setup = useQueue(make);
 
   describe('deferral', () => {
+    it('keeps a contact that waits for its service unclaimed until the service is released', async () => {
+      const { queue, clock, t0 } = await setup();
+      await queue.enqueue([contact(1), contact(2), contact(3), contact(4), contact(5)]);
+      const park = async (service: string, notBefore = t0) => {
+        const { contact: c, leaseToken } = await mustClaim(queue);
+        const options = { notBefore, reason: `${service} circuit OPEN`, countsAsFailure: false };
+        return queue.defer(c.id, leaseToken, { ...options, service, untilReleased: true });
+      };
+      expect(await park('ElevenLabs')).toBe('deferred');
+      await park('ElevenLabs', t0 + 60_000);
+      await park('ElevenLabs');
+      await park('Twilio');
+      await clock.advance(3_600_000);
+      expect((await mustClaim(queue)).contact.id).toBe('c5');
+      expect(await queue.claim('w1', 60_000)).toBeUndefined();
+      expect(await queue.hasUnfinished()).toBe(true);
+      expect(await queue.status('c1')).toMatchObject({
+        state: 'deferred',
+        waitingOn: 'ElevenLabs',
+        waitsForService: true,
+        notBefore: t0,
+      });
+      expect(await queue.waiting()).toEqual([
+        { service: 'ElevenLabs', contacts: 3, untilReleased: 3, nextDueAt: undefined },
+        { service: 'Twilio', contacts: 1, untilReleased: 1, nextDueAt: undefined },
+      ]);
+
+      // the two oldest of ElevenLabs: due now (c1) and at its not-before (c2, already past)
+      expect(await queue.releaseWaiting('ElevenLabs', 2)).toBe(2);
+      expect(await queue.status('c1')).toMatchObject({ waitsForService: false });
+      expect((await mustClaim(queue)).contact.id).toBe('c1');
+      expect((await mustClaim(queue)).contact.id).toBe('c2');
+      expect(await queue.claim('w1', 60_000)).toBeUndefined();
+      // then everyone waiting, whatever the service
+      expect(await queue.releaseWaiting()).toBe(2);
+      expect(await queue.releaseWaiting()).toBe(0);
+      expect((await mustClaim(queue)).contact.id).toBe('c3');
+      expect((await mustClaim(queue)).contact.id).toBe('c4');
+    });
+
+    it('releases a waiting contact no earlier than its not-before time', async () => {
+      const { queue, clock, t0 } = await setup();
+      await queue.enqueue([contact(1)]);
+      const { leaseToken } = await mustClaim(queue);
+      await queue.defer('c1', leaseToken, {
+        notBefore: t0 + 30_000,
+        reason: 'quota',
+        countsAsFailure: false,
+        service: 'ElevenLabs',
+        untilReleased: true,
+      });
+      expect(await queue.nextDueAt()).toBeUndefined();
+      expect(await queue.releaseWaiting('ElevenLabs')).toBe(1);
+      expect(await queue.nextDueAt()).toBe(t0 + 30_000);
+      expect(await queue.claim('w1', 60_000)).toBeUndefined();
+      await clock.advanceTo(t0 + 30_000);
+      const again = await mustClaim(queue);
+      expect(again.contact.id).toBe('c1');
+      const unnamed = { notBefore: t0, reason: 'x', countsAsFailure: false, untilReleased: true };
+      await expect(queue.defer('c1', again.leaseToken, unnamed)).rejects.toThrow(RangeError);
+    });
+
+    it('tells when nothing is left unfinished', async () => {
+      const { queue } = await setup();
+      expect(await queue.hasUnfinished()).toBe(false);
+      await queue.enqueue([contact(1)]);
+      expect(await queue.hasUnfinished()).toBe(true);
+      const { leaseToken } = await mustClaim(queue);
+      expect(await queue.hasUnfinished()).toBe(true);
+      await queue.complete('c1', leaseToken);
+      expect(await queue.hasUnfinished()).toBe(false);
+    });
+
     it('knows which service each deferred contact waits for, until it is claimed again', async () => {
       const { queue, clock, t0 } = await setup();
       await queue.enqueue([contact(1), contact(2), contact(3), contact(4)]);
@@ -45,9 +118,9 @@ export function deferralContract(make: MakeCallQueue): void {
       await defer('Twilio', t0 + 20_000);
       await defer(undefined, t0 + 40_000);
       expect(await queue.waiting()).toEqual([
-        { service: 'ElevenLabs', contacts: 2, nextDueAt: t0 + 10_000 },
-        { service: 'Twilio', contacts: 1, nextDueAt: t0 + 20_000 },
-        { service: undefined, contacts: 1, nextDueAt: t0 + 40_000 },
+        { service: 'ElevenLabs', contacts: 2, untilReleased: 0, nextDueAt: t0 + 10_000 },
+        { service: 'Twilio', contacts: 1, untilReleased: 0, nextDueAt: t0 + 20_000 },
+        { service: undefined, contacts: 1, untilReleased: 0, nextDueAt: t0 + 40_000 },
       ]);
       expect(await queue.status('c1')).toMatchObject({ waitingOn: 'ElevenLabs' });
       expect(await queue.status('c4')).toMatchObject({ waitingOn: undefined });

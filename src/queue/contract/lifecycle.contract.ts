@@ -21,6 +21,8 @@ export function lifecycleContract(make: MakeCallQueue): void {
         failedAttempts: 0,
         notBefore: undefined,
         reason: undefined,
+        waitingOn: undefined,
+        waitsForService: false,
         checkpoints: {},
         updatedAt: clock.now(),
       });
