@@ -20,8 +20,11 @@ export type AgentEvent =
       contactId: string;
       service: string | undefined;
       reason: string;
+      /** Not before this time; for one that waits until its service is released, a floor. */
       notBefore: number;
       countsAsFailure: boolean;
+      /** It waits until its service takes calls again, not for a time. */
+      untilReleased: boolean;
     }
   | {
       type: 'step_degraded';

@@ -174,7 +174,7 @@ describe('the call flow', () => {
     expect(degradedRecords.map(crmContactId).sort()).toEqual(byFallback.map((c) => c.id).sort());
   });
 
-  it('TTS unavailable without a fallback → deferred until the next probe, uncounted, done after recovery', async () => {
+  it('TTS unavailable without a fallback → waits until TTS is back, uncounted, done after recovery', async () => {
     const h = await scenario({
       contacts: 4,
       faults: { elevenlabs: { outages: [{ durationMs: 30_000, fault: '503' }] } },
@@ -189,12 +189,17 @@ describe('the call flow', () => {
     );
     expect(breaker.state).toBe('OPEN');
     const status = await h.queue.status(skipped);
-    expect(status).toMatchObject({ state: 'deferred', failedAttempts: 0 });
-    expect(status?.notBefore).toBe(breaker.nextAttemptAt);
-    expect(status?.notBefore).toBeGreaterThan(h.clock.now());
+    expect(status).toMatchObject({
+      state: 'deferred',
+      failedAttempts: 0,
+      waitingOn: 'ElevenLabs',
+      waitsForService: true,
+    });
     expect(status?.reason).toMatch(/ElevenLabs circuit OPEN/);
-    // the script written before the voice failed was kept with the deferral
-    expect(status?.checkpoints.script).toMatch(/.+/);
+    // refused before its script was asked for: nothing is paid for a call that cannot go on
+    expect(status?.checkpoints.script).toBeUndefined();
+    // the one whose voice failed after its script kept the script with the deferral
+    expect((await h.queue.status(contactNo(2).id))?.checkpoints.script).toMatch(/.+/);
     const deferred = agentEvents(h.log, 'contact_deferred').find((e) => e.contactId === skipped);
     expect(deferred).toEqual({
       source: 'agent',
@@ -202,9 +207,10 @@ describe('the call flow', () => {
       timestamp: h.clock.now(),
       contactId: skipped,
       service: 'ElevenLabs',
-      notBefore: status?.notBefore,
+      notBefore: h.clock.now(),
       reason: status?.reason,
       countsAsFailure: false,
+      untilReleased: true,
     });
     expect(h.mock.twilioCalls).toHaveLength(0);
 

@@ -23,7 +23,7 @@ import {
 import type { AgentEvent } from './agent-events.ts';
 import { isAudioStoreError, type AudioStore } from './audio-store.ts';
 import { StepLog } from './step-log.ts';
-import { verdictFor, type StepVerdict } from './step-failure.ts';
+import { isBlocked, verdictFor, type StepVerdict } from './step-failure.ts';
 import { templateScript } from './template-script.ts';
 
 /** The provider of each role, with the policy that protects it. */
@@ -100,6 +100,9 @@ export class CallFlow {
     const steps = new StepLog(claimed.checkpoints);
     const save = (patch: Checkpoints): Promise<void> =>
       steps.flush((unsaved) => this.#queue.checkpoint(contact.id, leaseToken, unsaved), patch);
+    // A step ahead whose service refuses calls now: wait for it without paying for the others.
+    const refused = this.#refusedAhead(contact.id, steps.done);
+    if (refused) return this.#settle(contact.id, leaseToken, refused, steps);
     try {
       if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
       const script = steps.done.script ?? '';
@@ -144,6 +147,7 @@ export class CallFlow {
               notBefore: this.#now() + this.#retryDelayMs,
               reason: `unexpected error: ${describeError(error).message}`,
               countsAsFailure: true,
+              untilReleased: false,
             });
       return this.#settle(contact.id, leaseToken, failure, steps);
     }
@@ -175,7 +179,7 @@ export class CallFlow {
         this.#emit({ type: 'contact_failed', contactId, service, reason: verdict.reason });
         return { kind: 'failed', reason: verdict.reason };
       }
-      const { notBefore, reason, countsAsFailure } = verdict;
+      const { notBefore, reason, countsAsFailure, untilReleased } = verdict;
       this.#emit({
         type: 'contact_deferred',
         contactId,
@@ -183,6 +187,7 @@ export class CallFlow {
         notBefore,
         reason,
         countsAsFailure,
+        untilReleased,
       });
       return { kind: 'deferred', notBefore, reason };
     } catch (error) {
@@ -308,6 +313,26 @@ export class CallFlow {
       this.#degraded(contact.id, provider.service, 'CRM outbox', error);
       return 'outbox';
     }
+  }
+
+  /**
+   * A step still to do whose service refuses calls now, if any (the refusal is reported as a
+   * skipped call): the voice (when every voice does) or the telephony. The LLM and the CRM
+   * never hold a contact back: a template script and the outbox stand in for them.
+   */
+  #refusedAhead(contactId: string, done: Checkpoints): StepFailure | undefined {
+    if (done.callSid !== undefined) return undefined;
+    const { tts, ttsFallback, telephony } = this.#services;
+    const voices = [tts, ttsFallback].filter((voice) => voice !== undefined);
+    const needed =
+      done.audioRef === undefined && voices.every(({ policy }) => isBlocked(policy, this.#now()))
+        ? [tts.policy, telephony.policy]
+        : [telephony.policy];
+    for (const policy of needed) {
+      const refusal = policy.refuses({ contactId });
+      if (refusal) return this.#failure(policy, refusal);
+    }
+    return undefined;
   }
 
   #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {

@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,39 @@ describe('a lease lost to another worker', () => {
 });
 
 describe('local storage that fails', () => {
+  it('a CRM replay whose queue write fails ends the run with that failure, never unhandled', async () => {
+    const path = join(dir, `busy-${++files}.db`);
+    harness = await createFlowHarness({
+      contacts: 1,
+      faults: { hubspot: { outages: [{ fault: '503' }] } },
+      makeQueue: (options) => new SqliteCallQueue({ ...options, path, busyTimeoutMs: 5 }),
+    });
+    const h = harness;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const other = new BetterSqlite3(path);
+    try {
+      h.start();
+      await h.runUntil(() => h.policy('HubSpot').state === 'OPEN');
+      await h.runUntil(() => agentEvents(h.log, 'contact_completed').length === 1);
+      // another process holds the write lock while the CRM comes back
+      other.exec('BEGIN IMMEDIATE');
+      h.mock.setFaults({ hubspot: null });
+      h.policy('HubSpot').reset();
+      await expect(h.finish()).rejects.toMatchObject({
+        code: 'E_QUEUE_STORAGE',
+        storageCode: 'SQLITE_BUSY',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('an audio folder that cannot be written ends the run: no second voice is paid for', async () => {
     writeFileSync(join(dir, 'not-a-folder'), '');
     harness = await createFlowHarness({

@@ -17,7 +17,10 @@ export interface CampaignWorkerOptions {
   concurrency?: number;
   /** How long a claim holds a contact; renewed every third of it while the contact is worked on. */
   leaseMs?: number;
-  /** How often an idle slot looks for due work and the outbox is replayed. */
+  /**
+   * How often an idle slot looks for due work, and the outbox is replayed, at the longest
+   * (an idle slot also wakes when a contact falls due or contacts are released: `wake`).
+   */
   idlePollMs?: number;
   /** A slot whose contacts were taken over twice in a row waits this long, doubling, before claiming again. */
   slotBackoffMs?: number;
@@ -33,7 +36,7 @@ export interface CampaignWorkerOptions {
 export const campaignWorkerDefaults = {
   concurrency: 4,
   leaseMs: 30_000,
-  idlePollMs: 1_000,
+  idlePollMs: 5_000,
   slotBackoffMs: 1_000,
   maxSlotBackoffMs: 30_000,
   workerId: `worker-${process.pid}`,
@@ -51,20 +54,27 @@ export type RunEnd = 'drained' | 'aborted';
 export class CampaignWorker {
   readonly #options: CampaignWorkerOptions & typeof campaignWorkerDefaults;
   #drained = false;
+  /** Idle slots and the outbox loop wait on it; `wake` aborts it and puts a new one. */
+  #idle = idleController();
 
   constructor(options: CampaignWorkerOptions) {
     this.#options = { ...campaignWorkerDefaults, ...options };
   }
 
+  /** Wakes the idle slots at once: contacts were enqueued or released. */
+  wake(): void {
+    const woken = this.#idle;
+    this.#idle = idleController();
+    woken.abort();
+  }
+
   async run(signal?: AbortSignal): Promise<RunEnd> {
     this.#drained = false;
     // `stop` ends the run: the caller's abort, or a slot that failed (the others must not
-    // go on calling unseen). `idle` also wakes idle waits once drained, so the run ends at once.
+    // go on calling unseen); it wakes the idle slots, as draining does, so the run ends at once.
     const stop = new AbortController();
-    const idle = new AbortController();
     setMaxListeners(0, stop.signal); // every contact in flight listens to it
-    setMaxListeners(0, idle.signal); // every idle slot waits on it
-    stop.signal.addEventListener('abort', () => idle.abort(stop.signal.reason), { once: true });
+    stop.signal.addEventListener('abort', () => this.wake(), { once: true });
     const onAbort = (): void => stop.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -72,14 +82,16 @@ export class CampaignWorker {
     const guard = (loop: Promise<void>): Promise<void> =>
       loop.catch((error: unknown) => {
         failures.push(error);
-        stop.abort(error);
+        // the contacts in flight are stopped with a reason of their own: the failure is the
+        // run's, not the provider each of them was talking to
+        stop.abort(new Error('stopped: the run is ending on an error'));
       });
     try {
       await guard(this.#recoverLeases());
       const slots = Array.from({ length: this.#options.concurrency }, () =>
-        guard(this.#slot(idle, stop.signal)),
+        guard(this.#slot(stop.signal)),
       );
-      await Promise.all([...slots, guard(this.#outboxLoop(idle.signal, stop.signal))]);
+      await Promise.all([...slots, guard(this.#outboxLoop(stop.signal))]);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -106,27 +118,29 @@ export class CampaignWorker {
     }
   }
 
-  async #slot(idle: AbortController, signal?: AbortSignal): Promise<void> {
+  async #slot(signal: AbortSignal): Promise<void> {
     const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
     let lostInARow = 0;
-    while (!signal?.aborted && !this.#drained) {
+    while (!signal.aborted && !this.#drained) {
       const claimed = await queue.claim(workerId, leaseMs);
       if (claimed) {
         const outcome = await this.#work(claimed, signal);
         lostInARow = outcome.kind === 'lease_lost' ? lostInARow + 1 : 0;
         if (lostInARow >= 2) {
-          await clock.sleep(this.#backoff(lostInARow), idle.signal).catch(() => undefined);
+          await clock.sleep(this.#backoff(lostInARow), signal).catch(() => undefined);
         }
+        // A contact refused at once is all synchronous work (the queue is SQLite, an open
+        // circuit answers at once): let timers and I/O in before the next one.
+        await clock.sleep(0);
         continue;
       }
-      if (await this.#isDrained()) {
+      if (!(await queue.hasUnfinished()) && (await this.#outboxEmpty())) {
         this.#drained = true;
-        idle.abort();
+        this.wake();
         return;
       }
       const dueAt = (await queue.nextDueAt()) ?? Number.POSITIVE_INFINITY;
-      const wait = Math.min(idlePollMs, Math.max(0, dueAt - clock.now()));
-      await clock.sleep(wait, idle.signal).catch(() => undefined);
+      await this.#idleWait(Math.min(idlePollMs, Math.max(0, dueAt - clock.now())), signal);
     }
   }
 
@@ -178,20 +192,31 @@ export class CampaignWorker {
     }
   }
 
-  async #outboxLoop(idle: AbortSignal, signal?: AbortSignal): Promise<void> {
-    const { outbox, clock, idlePollMs } = this.#options;
-    while (!signal?.aborted && !this.#drained) {
+  async #outboxLoop(signal: AbortSignal): Promise<void> {
+    const { outbox, idlePollMs } = this.#options;
+    while (!signal.aborted && !this.#drained) {
       await outbox.replay(signal);
-      await clock.sleep(idlePollMs, idle).catch(() => undefined);
+      await this.#idleWait(idlePollMs, signal);
     }
   }
 
-  async #isDrained(): Promise<boolean> {
+  /** Waits `ms`, or less when woken; not at all once the run is ending. */
+  async #idleWait(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.#drained) return;
+    await this.#options.clock.sleep(ms, this.#idle.signal).catch(() => undefined);
+  }
+
+  /** Whether the CRM outbox is empty, once what can be replayed now has been. */
+  async #outboxEmpty(): Promise<boolean> {
     const { queue, outbox } = this.#options;
-    const counts = await queue.counts();
-    if (counts.pending + counts.in_progress + counts.deferred > 0) return false;
     if ((await queue.outboxSize()) === 0) return true;
     await outbox.replay();
     return (await queue.outboxSize()) === 0;
   }
+}
+
+function idleController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // every idle slot waits on it
+  return controller;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentEvents, operations, useScenarios } from './flow-harness.test-support.ts';
+import { agentEvents, CHAT, operations, useScenarios } from './flow-harness.test-support.ts';
 
 /** The campaign as a whole: skipping, giving up, nothing lost, bounded concurrency. */
 
@@ -9,8 +9,9 @@ describe('the campaign', () => {
   it('an open circuit → CallRejectedEvent per skipped contact, deferred, the queue keeps moving', async () => {
     const h = await scenario({
       contacts: 5,
-      // a spent quota is permanent for the service: the first contact opens the circuit
-      faults: { elevenlabs: { script: ['quota_exceeded'] } },
+      // a rejected key is permanent for the service: the first contact opens the circuit (the
+      // key is fixed at once: the next health probe proves it and closes the circuit)
+      faults: { elevenlabs: { script: ['invalid_api_key'] } },
     });
     const t0 = h.clock.now();
     const breaker = h.policy('ElevenLabs').breaker;
@@ -40,13 +41,15 @@ describe('the campaign', () => {
     for (const id of skipped) {
       expect(await h.queue.status(id)).toMatchObject({
         state: 'deferred',
-        notBefore: breaker.nextAttemptAt,
         failedAttempts: 0,
         reason: 'ElevenLabs circuit OPEN',
         waitingOn: 'ElevenLabs',
+        waitsForService: true,
       });
     }
-    // the one that hit the bad quota is not to blame either
+    // refused before anything was paid for: no script for those who were skipped
+    expect(operations(h.mock, 'openai', CHAT)).toHaveLength(1);
+    // the one that hit the bad key is not to blame either
     expect(await h.queue.status('Contact-1')).toMatchObject({
       state: 'deferred',
       failedAttempts: 0,

@@ -20,6 +20,7 @@ import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
 import { CrmOutbox } from './crm-outbox.ts';
 import { RunStats } from './run-stats.ts';
+import { WaitingRoom } from './waiting-room.ts';
 
 export interface CampaignProviders {
   llm: ScriptWriter;
@@ -44,6 +45,8 @@ export interface CampaignOptions {
   leaseMs: number;
   /** How long a contact waits after a transient failure when nothing says otherwise. */
   retryDelayMs?: number | undefined;
+  /** After a circuit closes, how long the contacts that waited on it take to flow at full speed. */
+  recoveryRampMs?: number | undefined;
   workerId?: string | undefined;
 }
 
@@ -60,6 +63,7 @@ export class Campaign {
   readonly outbox: CrmOutbox;
   readonly #clock: Clock;
   readonly #crmService: string;
+  readonly #waiting: WaitingRoom;
 
   constructor(options: CampaignOptions) {
     const { providers, clock } = options;
@@ -112,8 +116,9 @@ export class Campaign {
       events: this.events,
       clock,
     });
+    // The CRM is back: the outbox loop replays at once (its failures end the run, as others do).
     services.crm.policy.onStateChanged((event) => {
-      if (event.to === 'CLOSED') void this.outbox.replay();
+      if (event.to === 'CLOSED') this.worker.wake();
     });
     this.worker = new CampaignWorker({
       queue: options.queue,
@@ -125,14 +130,38 @@ export class Campaign {
       leaseMs: options.leaseMs,
       ...(options.workerId ? { workerId: options.workerId } : {}),
     });
+    this.#waiting = new WaitingRoom({
+      queue: options.queue,
+      policies: this.policies,
+      clock,
+      rampMs: options.recoveryRampMs ?? 0,
+      fullRate: options.concurrency,
+      onReleased: () => this.worker.wake(),
+    });
   }
 
-  /** Runs until the queue is drained or `signal` aborts; health probes run meanwhile. */
+  /**
+   * Runs until the queue is drained or `signal` aborts; health probes run meanwhile, and the
+   * contacts that wait on a service are let back in as its circuit allows.
+   */
   async run(signal?: AbortSignal): Promise<RunEnd> {
+    const stop = new AbortController();
+    let failure: { error: unknown } | undefined;
+    const onAbort = (): void => stop.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     this.health.start();
+    this.#waiting.start((error) => {
+      failure ??= { error };
+      stop.abort(error);
+    });
     try {
-      return await this.worker.run(signal);
+      const end = await this.worker.run(stop.signal);
+      if (failure) throw failure.error;
+      return end;
     } finally {
+      this.#waiting.stop();
+      signal?.removeEventListener('abort', onAbort);
       await this.health.stop();
     }
   }

@@ -31,7 +31,9 @@ export class RunStats {
         stats.calls++;
         stats.succeeded++;
       }),
-      policy.onCallFailed(() => {
+      policy.onCallFailed((event) => {
+        // a call the run stopped (SIGTERM, the end of the run) is not the service's failure
+        if (event.gaveUp === 'aborted') return;
         stats.calls++;
         stats.failures++;
       }),

@@ -10,7 +10,15 @@ import {
 /** What becomes of a contact whose step could not be done. */
 export type StepVerdict =
   | { kind: 'fail'; reason: string }
-  | { kind: 'defer'; notBefore: number; reason: string; countsAsFailure: boolean };
+  | {
+      kind: 'defer';
+      /** Not before this time (for one waiting to be released: a floor). */
+      notBefore: number;
+      reason: string;
+      countsAsFailure: boolean;
+      /** It waits until its service is released (its circuit let calls through again). */
+      untilReleased: boolean;
+    };
 
 export interface VerdictOptions {
   /** Now, on the campaign's clock. */
@@ -21,11 +29,17 @@ export interface VerdictOptions {
   aborted: boolean;
 }
 
+/** Whether the service refuses calls now: its circuit is open (or half-open, probe taken). */
+export function isBlocked(policy: ServicePolicy, now: number): boolean {
+  return policy.state !== 'CLOSED' && policy.nextAttemptAt() > now;
+}
+
 /**
  * Turns the error of a step into the contact's fate, per ARCHITECTURE.md: a bad request fails
- * the contact; an open circuit or a broken service defers it, uncounted, until the breaker's
- * next probe; a transient failure defers it, and counts against its attempts only while the
- * service still works for others (its circuit closed).
+ * the contact; an open circuit or a broken service makes it wait, uncounted, until the
+ * service is released (its circuit lets calls through again: one write per outage, however
+ * long); a transient failure while the circuit stays closed defers it for a time, and counts
+ * against its attempts (the service works for others).
  */
 export function verdictFor(
   error: unknown,
@@ -35,49 +49,30 @@ export function verdictFor(
   const { now } = options;
   const service = policy.service;
   const message = describeError(error).message;
-  if (options.aborted) {
-    return {
-      kind: 'defer',
-      notBefore: now,
-      reason: 'stopped before the contact finished',
-      countsAsFailure: false,
-    };
-  }
+  const later = (notBefore: number, reason: string, countsAsFailure = false) => ({
+    kind: 'defer' as const,
+    notBefore,
+    reason,
+    countsAsFailure,
+    untilReleased: false,
+  });
+  const untilReleased = (reason: string, notBefore = now) => ({
+    kind: 'defer' as const,
+    notBefore,
+    reason,
+    countsAsFailure: false,
+    untilReleased: true,
+  });
+  if (options.aborted) return later(now, 'stopped before the contact finished');
   if (isPermanentError(error) && error.scope === 'request') {
     return { kind: 'fail', reason: `${service}: ${message}` };
   }
+  if (isCircuitOpenError(error)) return untilReleased(`${service} circuit OPEN`);
+  if (isBulkheadRejectedError(error)) return later(now + 1_000, `${service}: too busy`);
   const closed = policy.state === 'CLOSED';
-  const probeAt = closed ? now : policy.nextAttemptAt();
-  if (isCircuitOpenError(error)) {
-    return {
-      kind: 'defer',
-      notBefore: Math.max(probeAt, now + (error.retryAfterMs ?? 0)),
-      reason: `${service} circuit OPEN`,
-      countsAsFailure: false,
-    };
-  }
-  if (isBulkheadRejectedError(error)) {
-    return {
-      kind: 'defer',
-      notBefore: now + 1_000,
-      reason: `${service}: too busy`,
-      countsAsFailure: false,
-    };
-  }
-  if (isPermanentError(error)) {
-    return {
-      kind: 'defer',
-      notBefore: probeAt,
-      reason: `${service}: ${message}`,
-      countsAsFailure: false,
-    };
-  }
   const hint = isServiceError(error) ? (error.retryAfterMs ?? 0) : 0;
-  return {
-    kind: 'defer',
-    notBefore: Math.max(probeAt, now + hint, now + options.retryDelayMs),
-    reason: `${service}: ${message}`,
-    // While the circuit is open the service is down for everyone: not this contact's fault.
-    countsAsFailure: closed,
-  };
+  // While the circuit is open the service is down for everyone: not this contact's fault.
+  if (!closed) return untilReleased(`${service}: ${message}`, now + hint);
+  if (isPermanentError(error)) return later(now, `${service}: ${message}`);
+  return later(Math.max(now + hint, now + options.retryDelayMs), `${service}: ${message}`, true);
 }

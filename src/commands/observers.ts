@@ -80,7 +80,9 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         ...base,
         type: 'contact_deferred',
         service: event.service ?? 'Agent',
-        message: `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
+        message: event.untilReleased
+          ? `Contact ${event.contactId} waits until ${event.service} takes calls again: ${event.reason}`
+          : `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
       };
     case 'step_degraded':
       return {

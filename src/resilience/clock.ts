@@ -11,7 +11,10 @@ export interface TimerHandle {
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Runs `callback` after `ms`; never keeps the process alive on its own. */
+  /**
+   * Runs `callback` after `ms` (0: as soon as pending I/O has had its turn); never keeps the
+   * process alive on its own.
+   */
   setTimer(callback: () => void, ms: number): TimerHandle;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -44,6 +47,13 @@ export const MAX_TIMER_MS = 2_147_483_647;
 type ArmTimer = (callback: () => void, ms: number) => TimerHandle;
 
 const armNodeTimer: ArmTimer = (callback, ms) => {
+  if (ms <= 0) {
+    // As soon as the pending I/O has had its turn, without setTimeout's 1 ms floor: a
+    // zero-delay sleep is how a long run of synchronous work yields.
+    const immediate = setImmediate(callback);
+    immediate.unref();
+    return { clear: () => clearImmediate(immediate) };
+  }
   const timer = setTimeout(callback, ms);
   timer.unref();
   return { clear: () => clearTimeout(timer) };

@@ -6,6 +6,8 @@ import {
   TransientServiceError,
 } from './errors.ts';
 import { setup } from './policy-harness.test-support.ts';
+import { ServicePolicy } from './service-policy.ts';
+import { VirtualClock } from './virtual-clock.ts';
 
 const HOUR = 3_600_000;
 const unavailable = (retryAfterMs?: number): TransientServiceError =>
@@ -188,5 +190,30 @@ describe('a half-open probe that never answers', () => {
     expect(policy.breaker.circuit()).toMatchObject({ state: 'OPEN', reason: 'probe_timeout' });
     expect(signals[1]?.aborted).toBe(true);
     expect(isTimeoutError(outcome)).toBe(true);
+  });
+});
+
+describe('a half-open trial slower than the recovery timeout', () => {
+  it('may take as long as its attempt deadline, and then closes the circuit', async () => {
+    const clock = new VirtualClock();
+    const policy = new ServicePolicy({
+      service: 'OpenAI',
+      clock,
+      retry: { maxRetries: 0, initialDelayMs: 1_000, backoffFactor: 2 },
+      circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 10_000 },
+      timeout: { attemptMs: 30_000 },
+    });
+    const quota = new PermanentServiceError('429 insufficient_quota', {
+      service: 'OpenAI',
+      scope: 'service',
+    });
+    await policy.execute(() => Promise.reject(quota)).catch(() => undefined);
+    expect(policy.state).toBe('OPEN');
+    await clock.advanceTo(policy.nextAttemptAt());
+    // the quota was topped up: the service answers, but each answer takes 12 s
+    const trial = policy.execute(({ signal }) => clock.sleep(12_000, signal).then(() => 'ok'));
+    await clock.advance(12_000);
+    expect(await trial).toBe('ok');
+    expect(policy.state).toBe('CLOSED');
   });
 });

@@ -67,14 +67,19 @@ export class ServicePolicy implements Disposable {
   constructor(options: ServicePolicyOptions) {
     this.service = options.service;
     this.clock = options.clock ?? systemClock;
+    const { attemptMs, totalMs } = options.timeout ?? {};
+    const breaker = options.circuitBreaker;
     this.breaker = new CircuitBreaker({
-      ...options.circuitBreaker,
+      ...breaker,
+      // a half-open trial is one attempt: never cut it short of the attempt's own deadline
+      halfOpenTimeoutMs:
+        breaker.halfOpenTimeoutMs ??
+        Math.max(breaker.recoveryTimeoutMs, attemptMs === undefined ? 0 : attemptMs + 1_000),
       service: options.service,
       clock: this.clock,
     });
     this.bulkhead = new Bulkhead({ ...options.bulkhead, service: options.service });
     this.retry = new RetryPolicy(options.retry);
-    const { attemptMs, totalMs } = options.timeout ?? {};
     this.#attemptDeadlines = attemptMs ? new DeadlineQueue(attemptMs, this.clock) : undefined;
     this.#totalDeadlines = totalMs ? new DeadlineQueue(totalMs, this.clock) : undefined;
   }
@@ -111,6 +116,18 @@ export class ServicePolicy implements Disposable {
   /** The circuit now: state, since when, why, what error opened it, held, open until. */
   circuit(): CircuitInfo {
     return this.breaker.circuit();
+  }
+
+  /**
+   * When the circuit refuses calls now (open, or half-open with its probe taken): reports the
+   * refusal as a call would (a CallRejectedEvent) and returns the CircuitOpenError it would
+   * have got, so a caller can skip work that would end there. Otherwise undefined, and
+   * nothing happens (no permit is taken).
+   */
+  refuses(context: CallContext = EMPTY_CONTEXT): CircuitOpenError | undefined {
+    const breaker = this.breaker;
+    if (breaker.state === 'CLOSED' || breaker.nextAttemptAt <= this.clock.now()) return undefined;
+    return this.#circuitOpen(context);
   }
 
   /** Opens the circuit by hand and holds it open until `reset()`. */
@@ -161,7 +178,7 @@ export class ServicePolicy implements Disposable {
     signal: AbortSignal | undefined,
     context: CallContext,
   ): Promise<T> {
-    if (!this.bulkhead.canQueue) throw this.#reject('bulkhead_full', context);
+    if (!this.bulkhead.canQueue) throw this.#bulkheadFull(context);
     await this.bulkhead.enter(signal);
     return this.#guarded(fn, signal, context);
   }
@@ -177,7 +194,7 @@ export class ServicePolicy implements Disposable {
     try {
       if (this.#disposed) throw this.#disposedError();
       let permit = breaker.tryAcquire();
-      if (permit === REJECTED) throw this.#reject('circuit_open', context);
+      if (permit === REJECTED) throw this.#circuitOpen(context);
       let isProbe = breaker.state === 'HALF_OPEN';
       this.retry.budget?.recordCall();
       const timed = this.#succeeded?.hasListeners || this.#failed?.hasListeners;
@@ -303,18 +320,20 @@ export class ServicePolicy implements Disposable {
     });
   }
 
-  #reject(reason: CallRejectedEvent['reason'], context: CallContext): Error {
-    const open = reason === 'circuit_open';
-    const retryAfterMs = open ? this.breaker.nextAttemptAt - this.clock.now() : undefined;
-    this.#rejected?.emit({ ...this.#base(context), reason, retryAfterMs });
-    return open
-      ? new CircuitOpenError(`${this.service}: circuit OPEN, call refused`, {
-          service: this.service,
-          retryAfterMs,
-        })
-      : new BulkheadRejectedError(`${this.service}: too many calls in flight`, {
-          service: this.service,
-        });
+  #circuitOpen(context: CallContext): CircuitOpenError {
+    const retryAfterMs = this.breaker.nextAttemptAt - this.clock.now();
+    this.#rejected?.emit({ ...this.#base(context), reason: 'circuit_open', retryAfterMs });
+    return new CircuitOpenError(`${this.service}: circuit OPEN, call refused`, {
+      service: this.service,
+      retryAfterMs,
+    });
+  }
+
+  #bulkheadFull(context: CallContext): BulkheadRejectedError {
+    this.#rejected?.emit({ ...this.#base(context), reason: 'bulkhead_full' });
+    return new BulkheadRejectedError(`${this.service}: too many calls in flight`, {
+      service: this.service,
+    });
   }
 
   #base(context: CallContext): CallEventBase {

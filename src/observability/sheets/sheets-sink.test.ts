@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServicePolicy, VirtualClock } from '../../resilience/index.ts';
@@ -49,7 +49,7 @@ function testPolicy(clock: VirtualClock): ServicePolicy {
   });
 }
 
-async function setup(tuning: { maxBufferRows?: number } = {}) {
+async function setup(tuning: { maxBufferRows?: number; maxBatchRows?: number } = {}) {
   const clock = new VirtualClock();
   google = await startFakeGoogle({
     publicKey: account.publicKey,
@@ -205,6 +205,44 @@ describe('SheetsSink', () => {
     await clock.advance(15_000);
     await drive(clock, sink);
     expect(ids(fake)).toEqual(['evt-1']);
+    expect(existsSync(spillPath)).toBe(false);
+  });
+
+  it('never rejects when its spill file cannot be cut after a replay; the rows stay, none twice', async () => {
+    const { clock, sink, fake, spillPath, logs } = await setup({ maxBatchRows: 1 });
+    fake.mode = 'down';
+    sink.write(record(1));
+    sink.write(record(2));
+    for (let batch = 0; batch < 2; batch++) {
+      await clock.advance(1_000);
+      await drive(clock, sink);
+    }
+    expect(spilled(spillPath)).toEqual(['evt-1', 'evt-2']);
+    // the spill file cannot be rewritten (on a full disk its temporary copy cannot be made)
+    mkdirSync(`${spillPath}.tmp`);
+    fake.mode = 'ok';
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await clock.advance(15_000); // the replay timer fires
+      await drive(clock, sink);
+      await sink.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(ids(fake)).toEqual(['evt-1']);
+    expect(spilled(spillPath)).toEqual(['evt-1', 'evt-2']);
+    expect(logs.some((line) => line.startsWith(`spill file ${spillPath} cannot be replayed`))).toBe(
+      true,
+    );
+    // once the file can be cut, the replay reads the sheet first: nothing is appended twice
+    rmSync(`${spillPath}.tmp`, { recursive: true });
+    await clock.advance(15_000);
+    await drive(clock, sink);
+    expect(ids(fake)).toEqual(['evt-1', 'evt-2']);
     expect(existsSync(spillPath)).toBe(false);
   });
 

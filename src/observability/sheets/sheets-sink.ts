@@ -132,10 +132,12 @@ export class SheetsSink implements LogSink {
   flush(): Promise<void> {
     this.#timer?.handle.clear();
     this.#timer = undefined;
-    this.#flushing ??= this.#run().finally(() => {
-      this.#flushing = undefined;
-      this.#schedule();
-    });
+    this.#flushing ??= this.#run()
+      .catch((error: unknown) => this.#report('ERROR', `flush failed: ${String(error)}`))
+      .finally(() => {
+        this.#flushing = undefined;
+        this.#schedule();
+      });
     return this.#flushing;
   }
 
@@ -196,15 +198,29 @@ export class SheetsSink implements LogSink {
     await this.#replay();
   }
 
-  /** Replays spilled rows, oldest first, until the file is empty or a send fails. */
+  /**
+   * Replays spilled rows, oldest first, until the file is empty or a send fails. A spill file
+   * that cannot be read or cut (a full disk) stops the replay: the rows stay in it, and as
+   * every replay first reads the sheet's event_id column, none is appended twice later.
+   */
   async #replay(): Promise<void> {
     while (this.#spillHasRows && !this.#closed && !this.#stopping.signal.aborted) {
-      const chunk = this.#spill.read(this.#options.maxBatchRows);
-      if (chunk.corrupt > 0) this.#report('WARNING', `${chunk.corrupt} torn spill line(s) dropped`);
-      if (chunk.records.length > 0 && !(await this.#send(chunk.records, true))) return;
-      this.#spill.drop(chunk.bytes);
-      this.#stats.replayed += chunk.records.length;
-      this.#spillHasRows = this.#spill.hasRows;
+      try {
+        const chunk = this.#spill.read(this.#options.maxBatchRows);
+        if (chunk.corrupt > 0) {
+          this.#report('WARNING', `${chunk.corrupt} torn spill line(s) dropped`);
+        }
+        if (chunk.records.length > 0 && !(await this.#send(chunk.records, true))) return;
+        this.#spill.drop(chunk.bytes);
+        this.#stats.replayed += chunk.records.length;
+        this.#spillHasRows = this.#spill.hasRows;
+      } catch (error) {
+        this.#report(
+          'ERROR',
+          `spill file ${this.#spill.path} cannot be replayed now: ${String(error)}`,
+        );
+        return;
+      }
     }
   }
 
