@@ -113,7 +113,9 @@ export class CampaignWorker {
           ? 'an earlier version'
           : why === 'running'
             ? `pid ${holder.pid} (still running)`
-            : `${holder.host} pid ${holder.pid}`;
+            : why === 'other_namespace'
+              ? `pid ${holder.pid} of another container on ${holder.host}`
+              : `${holder.host} pid ${holder.pid}`;
       events.emit({ type: 'leases_waiting', timestamp, contacts, holder: who, until: expiresAt });
     }
   }

@@ -58,6 +58,33 @@ describe('lease recovery', () => {
     }
   });
 
+  it("waits for a holder it cannot check: another container's process on the same host name", async () => {
+    const clock = new VirtualClock();
+    const container = { host: hostname(), pid: 1, started: 'linux:boot:4026532999:100' };
+    const queue = new SqliteCallQueue({ path: ':memory:', clock, holder: container });
+    try {
+      await queue.enqueue([contact(1)]);
+      await queue.claim('w', 30_000);
+      const found = await recoverLeases(queue, {
+        self: { host: hostname(), pid: process.pid, started: 'linux:boot:4026531836:5' },
+        isAlive: () => false, // pid 1 here is not its pid 1
+      });
+      expect(found).toEqual({
+        reclaimed: [],
+        waiting: [
+          {
+            holder: container,
+            contacts: 1,
+            expiresAt: clock.now() + 30_000,
+            why: 'other_namespace',
+          },
+        ],
+      });
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('leaves its own leases alone', async () => {
     const clock = new VirtualClock();
     const self = { host: hostname(), pid: process.pid, started: 'ms:1' };

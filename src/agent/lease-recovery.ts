@@ -1,5 +1,10 @@
 import type { CallQueue, HeldLeases } from '../queue/call-queue.ts';
-import { currentHolder, isHolderAlive, type LeaseHolder } from '../queue/lease-holder.ts';
+import {
+  canCheckHolder,
+  currentHolder,
+  isHolderAlive,
+  type LeaseHolder,
+} from '../queue/lease-holder.ts';
 
 /** What a look at the leases found, and did. */
 export interface LeaseRecovery {
@@ -10,7 +15,7 @@ export interface LeaseRecovery {
     holder: LeaseHolder | undefined;
     contacts: number;
     expiresAt: number;
-    why: 'other_host' | 'running' | 'unknown_holder';
+    why: 'other_host' | 'other_namespace' | 'running' | 'unknown_holder';
   }>;
 }
 
@@ -45,6 +50,7 @@ export async function recoverLeases(
     if (holder === undefined) wait(held, 'unknown_holder');
     else if (isSame(holder, self)) continue;
     else if (holder.host !== self.host) wait(held, 'other_host');
+    else if (!canCheckHolder(holder, self)) wait(held, 'other_namespace');
     else if (isAlive(holder)) wait(held, 'running');
     else {
       const contacts = await queue.releaseLeases(holder);

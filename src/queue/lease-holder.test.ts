@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { currentHolder, isHolderAlive } from './lease-holder.ts';
+import { canCheckHolder, currentHolder, isHolderAlive, localHolder } from './lease-holder.ts';
 
 describe('lease holders', () => {
   it('names this process by host, pid and start', () => {
@@ -35,4 +35,44 @@ describe('lease holders', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'knows a holder that exited but was not reaped (a zombie) is gone',
+    async () => {
+      // `sleep 0` exits at once; its parent becomes `sleep 3`, which never reaps it
+      const child = spawn('bash', ['-c', 'sleep 0 & echo $!; exec sleep 3']);
+      try {
+        const pid = await new Promise<number>((resolve) =>
+          child.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+        );
+        let zombie = localHolder(pid);
+        for (let i = 0; i < 100 && zombie && isHolderAlive(zombie); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          zombie = localHolder(pid);
+        }
+        expect(zombie).toBeDefined();
+        expect(isHolderAlive(zombie!)).toBe(false);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'cannot vouch for a holder of another pid namespace (another container, same host name)',
+    () => {
+      const self = currentHolder();
+      const [linux, boot, namespace, ticks] = self.started.split(':');
+      expect(canCheckHolder(self)).toBe(true);
+      const inAContainer = {
+        ...self,
+        pid: 1,
+        started: [linux, boot, `${Number(namespace) + 1}`, ticks].join(':'),
+      };
+      expect(canCheckHolder(inAContainer)).toBe(false);
+      expect(
+        canCheckHolder({ ...self, started: [linux, 'another-boot', namespace, ticks].join(':') }),
+      ).toBe(false);
+    },
+  );
 });
