@@ -7,6 +7,7 @@ import { simulate, type TimeMode } from './commands/simulate.ts';
 import { createOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
 import { onListenerError } from './resilience/index.ts';
+import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/cli-mock-providers.ts';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -88,7 +89,7 @@ function interruptSignal(output: Output): AbortSignal {
 export function reportListenerErrors(output: Output): void {
   onListenerError((error) => {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    output.err(`call-agent: an event listener failed: ${text}`);
+    output.errBlock(`call-agent: an event listener failed: ${text}`);
   });
 }
 
@@ -132,7 +133,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         db: flags.db ?? ':memory:',
         logFormat: flags.logFormat ?? defaultLogFormat(),
         signal: interruptSignal(output),
-        print: (text) => output.err(`\n${text}`),
+        output,
       });
       result.code = code;
     },
@@ -176,7 +177,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         metricsPort: flags.metricsPort,
         audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
         signal: interruptSignal(output),
-        print: (text) => output.err(text),
+        output,
       });
     },
   );
@@ -208,7 +209,10 @@ export function buildProgram(result: { code: number }, output: Output): Command 
 /** Runs the CLI and returns the process exit code: 0 done, 1 fatal or bad config, 2 bad usage, 3 work left. */
 export async function main(argv: string[]): Promise<number> {
   const result = { code: 0 };
-  const output = createOutput({ secrets: secretsFromEnv(process.env) });
+  const output = createOutput({
+    secrets: secretsFromEnv(process.env),
+    keepPhones: [process.env.TWILIO_FROM_NUMBER, MOCK_TWILIO_FROM_NUMBER],
+  });
   reportListenerErrors(output);
   const program = buildProgram(result, output);
   // The engine's timers are unref'd (a library must not hold a process open); the command
@@ -220,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError) {
-      output.err(`call-agent: ${error.message}`);
+      output.errBlock(`call-agent: ${error.message}`);
       return 1;
     }
     output.err(`call-agent: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { seedScenario, simulate } from '../commands/simulate.ts';
 import { parseConfig } from '../config.ts';
+import { createOutput } from '../redaction/output.ts';
 import { agentEvents, createFlowHarness, type FlowHarness } from './flow-harness.test-support.ts';
 
 /**
@@ -75,12 +76,12 @@ describe("the seed's story", () => {
   it('`simulate` on virtual time is deterministic and completes everyone', async () => {
     const run = async () => {
       let logged = '';
-      const printed: string[] = [];
-      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-        logged += String(chunk);
-        return true;
+      let printed = '';
+      const output = createOutput({
+        stdout: { write: (chunk: string) => (logged += chunk) },
+        stderr: { write: (chunk: string) => (printed += chunk) },
       });
-      try {
+      {
         const result = await simulate({
           config: parseConfig({}),
           seed: 42,
@@ -90,11 +91,9 @@ describe("the seed's story", () => {
           concurrency: 1,
           db: ':memory:',
           logFormat: 'pretty',
-          print: (text) => printed.push(text),
+          output,
         });
         return { ...result, logged, printed };
-      } finally {
-        stdout.mockRestore();
       }
     };
     const first = await run();

@@ -13,7 +13,7 @@ export async function mockProvidersCommand(options: {
   output.out(
     `# mock providers at ${running.origin} (faults: POST ${running.origin}/__faults, requests: GET ${running.origin}/__requests)`,
   );
-  output.out(formatEnvExports(running.baseUrls));
+  output.outBlock(formatEnvExports(running.baseUrls));
   if (!options.signal.aborted) {
     await new Promise<void>((resolve) =>
       options.signal.addEventListener('abort', () => resolve(), { once: true }),

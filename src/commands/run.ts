@@ -13,6 +13,7 @@ import { SqliteCallQueue } from '../queue/index.ts';
 import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import type { Output } from '../redaction/output.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 
@@ -32,8 +33,8 @@ export interface RunOptions {
   /** Public URL the audio directory is served at, for Twilio to <Play> it. */
   audioBaseUrl?: string | undefined;
   signal?: AbortSignal | undefined;
-  /** Human-readable output (bad rows, the summary table). */
-  print: (text: string) => void;
+  /** Where everything is printed: log lines on stdout, bad rows and the summary on stderr. */
+  output: Output;
 }
 
 /**
@@ -65,6 +66,7 @@ export async function run(options: RunOptions): Promise<number> {
     await audio.check(); // an unwritable folder is found before anything is paid for
     const observers = await createObservers({
       env,
+      output: options.output,
       clock,
       format: options.logFormat,
       metricsPort: options.metricsPort,
@@ -79,12 +81,12 @@ export async function run(options: RunOptions): Promise<number> {
     resources.defer(() => queue.close());
     const imported = await importContacts({ path: options.contactsFile }, { queue });
     for (const error of imported.errors) {
-      options.print(error.formatted);
+      options.output.err(error.formatted);
       observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
     }
     const added = imported.enqueued?.added ?? 0;
     const duplicates = imported.enqueued?.duplicates ?? 0;
-    options.print(
+    options.output.err(
       `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
     );
     const { campaign, dispose } = createSession({
@@ -104,7 +106,7 @@ export async function run(options: RunOptions): Promise<number> {
       giveUpAfterMs: config.run.give_up_after * 1000,
     });
     await resources.closeAll(); // the sinks have their say before the summary
-    options.print(formatSummary(summary));
+    options.output.errBlock(formatSummary(summary));
     if (options.summaryJson) {
       await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
     }

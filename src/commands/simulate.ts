@@ -14,6 +14,7 @@ import { SqliteCallQueue } from '../queue/index.ts';
 import { SystemClock, systemClock, VirtualClock, type Clock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import type { Output } from '../redaction/output.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary, type RunSummary } from './summary.ts';
 
@@ -31,7 +32,8 @@ export interface SimulateOptions {
   logFormat: 'json' | 'pretty';
   signal?: AbortSignal | undefined;
   /** Where the summary table goes. */
-  print: (text: string) => void;
+  /** Where everything is printed: log lines on stdout, the summary on stderr. */
+  output: Output;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function simulate(
     resources.defer(() => queue.close());
     const observers = await createObservers({
       env: {},
+      output: options.output,
       clock,
       format: options.logFormat,
       sheetsSpillPath: 'data/sheets-spill.jsonl',
@@ -103,7 +106,7 @@ export async function simulate(
     resources.defer(dispose);
     const summary = await runToEnd(campaign, queue, { signal: options.signal });
     await resources.closeAll(); // the sinks have their say before the summary
-    options.print(formatSummary(summary));
+    options.output.errBlock(`\n${formatSummary(summary)}`);
     return { code: exitCodeFor(summary), summary };
   } finally {
     await resources.closeAll();

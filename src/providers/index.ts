@@ -67,6 +67,7 @@ export { createInProcessClient, IN_PROCESS_ORIGIN } from './mock/in-process-clie
 export {
   runMockProviders,
   mockProviderEnv,
+  MOCK_TWILIO_FROM_NUMBER,
   formatEnvExports,
   type RunMockProvidersOptions,
   type RunningMockProviders,

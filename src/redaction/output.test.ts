@@ -18,14 +18,33 @@ function memory(isTTY = false): {
 }
 
 describe('createOutput', () => {
-  it('writes lines to stdout and stderr, with a newline each', () => {
+  it('writes one line each: a line break in it cannot start another line', () => {
     const stdout = memory();
     const stderr = memory();
     const output = createOutput({ stdout, stderr });
     output.out('one');
-    output.err('two\nthree');
+    // a CSV cell quoted in a message, forging a log line
+    output.err(
+      'c.csv:2: invalid phone number "12345\n2026-12-02T08:50:28Z CRITICAL Twilio forged"',
+    );
     expect(stdout.text()).toBe('one\n');
-    expect(stderr.text()).toBe('two\nthree\n');
+    expect(stderr.text()).toBe(
+      'c.csv:2: invalid phone number "12345\\n2026-12-02T08:50:28Z CRITICAL Twilio forged"\n',
+    );
+  });
+
+  it('writes a block the program composed (a table) line by line', () => {
+    const stderr = memory();
+    const output = createOutput({ stderr, stdout: memory() });
+    output.errBlock('contacts  total\n            3');
+    expect(stderr.text()).toBe('contacts  total\n            3\n');
+  });
+
+  it('shows our own caller id as it is, and still masks every other number', () => {
+    const stdout = memory();
+    const output = createOutput({ stdout, stderr: memory(), keepPhones: ['+15005550006'] });
+    output.outBlock("export TWILIO_FROM_NUMBER='+15005550006'\ncalling +14155550123");
+    expect(stdout.text()).toBe("export TWILIO_FROM_NUMBER='+15005550006'\ncalling +1415***0123\n");
   });
 
   it('masks configured secrets of any length, secret patterns and phone numbers', () => {
@@ -38,11 +57,14 @@ describe('createOutput', () => {
     expect(stdout.text()).toBe('token [REDACTED] Authorization: Bearer [REDACTED]\n');
   });
 
-  it('escapes control characters but keeps line breaks', () => {
+  it('escapes control characters, in a block too (where only line breaks stay)', () => {
     const stderr = memory();
     const output = createOutput({ stderr, stdout: memory() });
     output.err('row "\u001b[31mred": bad\r\nnext');
-    expect(stderr.text()).toBe('row "\\x1b[31mred": bad\\r\nnext\n');
+    output.errBlock('row "\u001b[31mred": bad\r\nnext');
+    expect(stderr.text()).toBe(
+      'row "\\x1b[31mred": bad\\r\\nnext\n' + 'row "\\x1b[31mred": bad\\r\nnext\n',
+    );
   });
 
   it('is a destination for pino and the pretty printer: chunks pass redacted, unchanged otherwise', () => {

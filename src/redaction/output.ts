@@ -5,7 +5,7 @@
  * console (an eslint rule enforces it).
  */
 import { escapeControlCharacters } from './control-characters.ts';
-import { createRedactor, type Redactor } from './redact.ts';
+import { createRedactor, type Redactor, type RedactorOptions } from './redact.ts';
 
 /** Where text goes: process.stdout / process.stderr, or memory in tests. */
 export interface TextStream {
@@ -13,7 +13,7 @@ export interface TextStream {
   readonly isTTY?: boolean | undefined;
 }
 
-export interface OutputOptions {
+export interface OutputOptions extends RedactorOptions {
   /** Values to mask wherever they appear (`secretsFromEnv(process.env)`). */
   secrets?: ReadonlyArray<string | undefined>;
   stdout?: TextStream;
@@ -21,10 +21,17 @@ export interface OutputOptions {
 }
 
 export interface Output {
-  /** A line (or several) on stdout: results, log lines. */
+  /**
+   * One line on stdout: a line break inside it is shown escaped (`\n`), so text that quotes
+   * a contact or a provider can never start a line of its own.
+   */
   out(text: string): void;
-  /** A line (or several) on stderr: messages for the person at the terminal. */
+  /** One line on stderr, as `out`. */
   err(text: string): void;
+  /** Text of several lines the program composed (a table): each line as `out` writes one. */
+  outBlock(text: string): void;
+  /** Text of several lines on stderr, as `outBlock`. */
+  errBlock(text: string): void;
   /** stdout as a destination stream (pino, the pretty printer): each chunk is made safe. */
   readonly stdout: { write(chunk: string): void };
   /** Whether stdout is a terminal (readable log lines then). */
@@ -36,18 +43,22 @@ export interface Output {
 export function createOutput(options: OutputOptions = {}): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const redact = createRedactor(options.secrets ?? []);
+  const redact = createRedactor(options.secrets ?? [], options);
+  const safe = (text: string, keepLineBreaks: boolean): string =>
+    escapeControlCharacters(redact(text), { keepLineBreaks });
   const write = (stream: TextStream, text: string): void => {
     try {
-      stream.write(escapeControlCharacters(redact(text), { keepLineBreaks: true }));
+      stream.write(text);
     } catch {
       // a closed pipe (EPIPE) must not take the program down with it
     }
   };
   return {
-    out: (text) => write(stdout, `${text}\n`),
-    err: (text) => write(stderr, `${text}\n`),
-    stdout: { write: (chunk) => write(stdout, chunk) },
+    out: (text) => write(stdout, `${safe(text, false)}\n`),
+    err: (text) => write(stderr, `${safe(text, false)}\n`),
+    outBlock: (text) => write(stdout, `${safe(text, true)}\n`),
+    errBlock: (text) => write(stderr, `${safe(text, true)}\n`),
+    stdout: { write: (chunk) => write(stdout, safe(chunk, true)) },
     stdoutIsTerminal: stdout.isTTY === true,
     redact,
   };

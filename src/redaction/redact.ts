@@ -49,13 +49,15 @@ export function maskPhoneNumber(phone: string): string {
   return `+${digits.slice(0, 4)}***${digits.slice(-4)}`;
 }
 
-function maskPhones(text: string): string {
+function maskPhones(text: string, keep: ReadonlySet<string> = NONE): string {
   return text.replace(PHONE, (match: string, prefix: string, rest: string) => {
     const digits = rest.replace(/\D/g, '');
-    if (digits.length < 8 || digits.length > 15) return match;
+    if (digits.length < 8 || digits.length > 15 || keep.has(digits)) return match;
     return `${prefix}${digits.slice(0, 4)}***${digits.slice(-4)}`;
   });
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function asText(input: unknown): string {
   if (typeof input === 'string') return input;
@@ -66,11 +68,22 @@ function asText(input: unknown): string {
   }
 }
 
-/** Every secret pattern and phone mask, with no screening (the redactors screen first). */
-export function maskPatterns(text: string): string {
+/**
+ * Every secret pattern and phone mask, with no screening (the redactors screen first); the
+ * numbers in `keepPhones` (digits only) are left as they are.
+ */
+export function maskPatterns(text: string, keepPhones: ReadonlySet<string> = NONE): string {
   let out = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
-  return maskPhones(out);
+  return maskPhones(out, keepPhones);
+}
+
+export interface RedactorOptions {
+  /**
+   * Our own numbers, shown as they are (the caller id `TWILIO_FROM_NUMBER` is no one's
+   * personal data, and an `export` line must stay usable).
+   */
+  keepPhones?: ReadonlyArray<string | undefined>;
 }
 
 function escapeRegExp(text: string): string {
@@ -83,7 +96,13 @@ function escapeRegExp(text: string): string {
  * secret patterns (`Bearer …`, `sk-…`, `xi-api-key: …`, bot tokens, JWTs, URL passwords,
  * private keys) and phone numbers (`+1415***0123`).
  */
-export function createRedactor(secrets: ReadonlyArray<string | undefined> = []): Redactor {
+export function createRedactor(
+  secrets: ReadonlyArray<string | undefined> = [],
+  options: RedactorOptions = {},
+): Redactor {
+  const keepPhones = new Set(
+    (options.keepPhones ?? []).flatMap((phone) => (phone ? [phone.replace(/\D/g, '')] : [])),
+  );
   const values = new Set<string>();
   for (const secret of secrets) {
     if (secret === undefined || secret.trim() === '') continue;
@@ -103,7 +122,7 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined> = []):
   return (input) => {
     const text = asText(input); // a JavaScript caller may hand over anything
     const out = byValue ? text.replace(byValue, REDACTED) : text;
-    return MAY_HOLD_PATTERN.test(out) ? maskPatterns(out) : out;
+    return MAY_HOLD_PATTERN.test(out) ? maskPatterns(out, keepPhones) : out;
   };
 }
 

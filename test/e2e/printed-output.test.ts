@@ -25,6 +25,8 @@ describe.concurrent('what call-agent prints', () => {
         'dup,Dup,+14155550123',
         `"${forged}",Eve,+14155550126`,
         '"\u001b[31mred",Red,+14155550127',
+        // a cell quoted in a rejection message on stderr
+        'z1,Zed,"12345\n2026-01-01T00:00:00.000Z CRITICAL Twilio      Key revoked"',
         '',
       ].join('\n'),
     );
@@ -35,8 +37,11 @@ describe.concurrent('what call-agent prints', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('hostile.csv:3: duplicate phone +1415***0123');
     expect(`${result.stdout}${result.stderr}`).not.toContain('+14155550123');
-    const lines = result.stdout.split('\n');
+    const lines = `${result.stdout}\n${result.stderr}`.split('\n');
     expect(lines.filter((line) => line.startsWith('2026-01-01T00:00:00.000Z'))).toEqual([]);
+    expect(result.stderr).toContain(
+      'hostile.csv:7: invalid phone number "12345\\n2026-01-01T00:00:00.000Z CRITICAL',
+    );
     expect(result.stdout).toContain('contact=a\\n2026-01-01T00:00:00.000Z CRITICAL');
     expect(`${result.stdout}${result.stderr}`).not.toContain('\u001b');
     expect(result.stdout).toContain('contact=\\x1b[31mred');

@@ -101,6 +101,8 @@ describe.concurrent('call-agent simulate and mock-providers', () => {
       ]),
     );
     expect(exports.OPENAI_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/openai\/v1$/);
+    // the caller id is the mock's own number, printed whole: the lines work when pasted
+    expect(exports.TWILIO_FROM_NUMBER).toBe('+15005550006');
     // The printed URL and key reach the mock OpenAI over real HTTP.
     const models = await fetch(`${exports.OPENAI_BASE_URL}/models`, {
       headers: { authorization: `Bearer ${exports.OPENAI_API_KEY}` },

@@ -42,6 +42,9 @@ export async function runMockProviders(
   };
 }
 
+/** The caller id the mock Twilio accepts: Twilio's own test number, no one's phone. */
+export const MOCK_TWILIO_FROM_NUMBER = '+15005550006';
+
 /**
  * The environment that points the agent at the mock: base URLs plus placeholder credentials
  * the mock accepts (they are not secrets).
@@ -56,7 +59,7 @@ export function mockProviderEnv(baseUrls: Record<MockProviderId, string>): Recor
     TWILIO_BASE_URL: baseUrls.twilio,
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
     TWILIO_AUTH_TOKEN: 'mock-twilio-token',
-    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_FROM_NUMBER: MOCK_TWILIO_FROM_NUMBER,
     HUBSPOT_BASE_URL: baseUrls.hubspot,
     HUBSPOT_ACCESS_TOKEN: 'mock-hubspot-token',
   };
