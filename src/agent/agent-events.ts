@@ -37,6 +37,14 @@ export type AgentEvent =
     }
   | { type: 'outbox_replayed'; timestamp: number; contactId: string; service: string }
   | {
+      /** A bug of the agent's own code (not a provider's failure) stopped the contact. */
+      type: 'programming_error';
+      timestamp: number;
+      contactId: string;
+      message: string;
+      stack: string | undefined;
+    }
+  | {
       /** Another worker took the contact over: its steps here were stopped. */
       type: 'lease_lost';
       timestamp: number;

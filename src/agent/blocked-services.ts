@@ -22,13 +22,14 @@ export class BlockedServices {
     for (const policy of policies) {
       this.#disposers.push(
         policy.onStateChanged((event) => {
-          if (event.to === 'HALF_OPEN') return;
           const { service, error, timestamp } = event;
-          if (event.to === 'OPEN' && error?.errorClass === 'permanent/service') {
+          if (event.to === 'CLOSED') this.#blocked.delete(service);
+          // reopened with no error of its own (a trial that never answered): nothing new
+          if (event.to !== 'OPEN' || error === undefined) return;
+          if (error.errorClass !== 'permanent/service') this.#blocked.delete(service);
+          else {
             const since = this.#blocked.get(service)?.since ?? timestamp;
             this.#blocked.set(service, { service, since, error });
-          } else {
-            this.#blocked.delete(service);
           }
         }),
       );

@@ -283,3 +283,42 @@ describe('the call flow', () => {
     expect((await h.queue.status(refused[0]!.contactId))?.checkpoints.crmDone).toBe('rejected');
   });
 });
+
+describe('a bug in the agent', () => {
+  it('is reported with its stack, counted against the contact, and the run goes on', async () => {
+    let saves = 0;
+    const h = await scenario({
+      contacts: 1,
+      // a store of our own (the AudioStore port) with a bug in its first save
+      audio: {
+        async save() {
+          if (saves++ === 0) {
+            const broken = undefined as unknown as { ref: string };
+            return broken.ref; // TypeError
+          }
+          return 'audio.wav';
+        },
+        urlFor: () => undefined,
+        load: async () => undefined,
+      },
+    });
+    expect(await h.finish()).toBe('drained');
+    const bugs = agentEvents(h.log, 'programming_error');
+    expect(bugs).toHaveLength(1);
+    expect(bugs[0]).toMatchObject({
+      contactId: 'Contact-1',
+      message: expect.stringContaining('ref'),
+    });
+    expect(bugs[0]?.stack).toContain('call-flow.test.ts');
+    const deferred = agentEvents(h.log, 'contact_deferred');
+    expect(deferred).toMatchObject([
+      { countsAsFailure: true, reason: expect.stringMatching(/^unexpected error/) },
+    ]);
+    expect(await h.queue.status('Contact-1')).toMatchObject({
+      state: 'completed',
+      failedAttempts: 1,
+    });
+    // not the voice's failure: its circuit never moved
+    expect(h.log.filter((e) => e.source === 'state')).toEqual([]);
+  });
+});

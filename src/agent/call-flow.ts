@@ -139,16 +139,22 @@ export class CallFlow {
       if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
       // Our own storage failed (a full disk): nothing more is done; the run stops.
       if (isQueueStorageError(error) || isAudioStoreError(error)) throw error;
-      const failure =
-        error instanceof StepFailure
-          ? error
-          : new StepFailure(AGENT, {
-              kind: 'defer',
-              notBefore: this.#now() + this.#retryDelayMs,
-              reason: `unexpected error: ${describeError(error).message}`,
-              countsAsFailure: true,
-              untilReleased: false,
-            });
+      if (error instanceof StepFailure) return this.#settle(contact.id, leaseToken, error, steps);
+      // a bug of ours: reported with its stack, and the contact tries again later (counted)
+      const info = describeError(error);
+      this.#emit({
+        type: 'programming_error',
+        contactId: contact.id,
+        message: info.message,
+        stack: info.stack ?? (error instanceof Error ? error.stack : undefined),
+      });
+      const failure = new StepFailure(AGENT, {
+        kind: 'defer',
+        notBefore: this.#now() + this.#retryDelayMs,
+        reason: `unexpected error: ${info.message}`,
+        countsAsFailure: true,
+        untilReleased: false,
+      });
       return this.#settle(contact.id, leaseToken, failure, steps);
     }
   }

@@ -86,13 +86,12 @@ export async function runToEnd(
   const onSignal = (): void => end('interrupted', options.signal?.reason);
   if (options.signal?.aborted) onSignal();
   options.signal?.addEventListener('abort', onSignal, { once: true });
-  const timers: TimerHandle[] = [];
-  if (options.maxDurationMs !== undefined) {
-    const maxDurationMs = options.maxDurationMs;
-    timers.push(
-      clock.setTimer(() => end('max_duration', new Error('max duration reached')), maxDurationMs),
-    );
-  }
+  const maxDurationMs = options.maxDurationMs;
+  const deadline =
+    maxDurationMs === undefined
+      ? undefined
+      : clock.setTimer(() => end('max_duration', new Error('max duration reached')), maxDurationMs);
+  let nextLook: TimerHandle | undefined;
   const blocked = new BlockedServices(campaign.policies.values());
   const afterMs = options.giveUpAfterMs;
   if (afterMs !== undefined) {
@@ -105,7 +104,7 @@ export async function runToEnd(
         crmService: campaign.crmService,
       }).then(
         (verdict) => {
-          if (verdict === undefined) timers.push(clock.setTimer(look, giveUpCheckEvery(afterMs)));
+          if (verdict === undefined) nextLook = clock.setTimer(look, giveUpCheckEvery(afterMs));
           else {
             gaveUp = verdict;
             end('gave_up', new Error('gave up: waiting on services a person must fix'));
@@ -117,7 +116,7 @@ export async function runToEnd(
         },
       );
     };
-    timers.push(clock.setTimer(look, giveUpCheckEvery(afterMs)));
+    nextLook = clock.setTimer(look, giveUpCheckEvery(afterMs));
   }
   try {
     const running = campaign.run(stop.signal);
@@ -131,7 +130,8 @@ export async function runToEnd(
     }
     await running;
   } finally {
-    for (const timer of timers) timer.clear();
+    deadline?.clear();
+    nextLook?.clear();
     blocked.dispose();
     options.signal?.removeEventListener('abort', onSignal);
   }

@@ -166,6 +166,10 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
       }
       disposers.push(
         campaign.events.subscribe((event) => {
+          if (event.type === 'programming_error') {
+            logger.bug('Agent', event.stack ?? event.message, { contact_id: event.contactId });
+            return;
+          }
           const logged = toLoggedEvent(event);
           if (logged) logger.event({ type: 'agent', event: logged });
         }),

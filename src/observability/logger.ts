@@ -51,6 +51,8 @@ export interface Logger {
   event(observed: ObservedEvent): void;
   /** Writes a free-form line, timestamped by the logger's clock. */
   log(level: LogLevel, message: string, fields?: LineFields): void;
+  /** Writes the stack of a bug in the agent, once per place in the code. */
+  bug(service: string, stack: string | undefined, fields?: LineFields): void;
   /** Writes a ready record: redacts it, prints it and hands it to every sink. Never throws. */
   write(record: LogRecord): void;
   /** Adds a sink; the disposer removes it. */
@@ -138,6 +140,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const print = printer(format, options.destination);
   let sinks: readonly LogSink[] = [...(options.sinks ?? [])];
   const bugs = new SeenOnce(100);
+  /** Writes the stack of a bug once per place (the same bug reached another way is the same). */
+  const bug = (
+    service: string,
+    stack: string | undefined,
+    base: Pick<LogRecord, 'timestamp' | 'service' | 'retry_count' | 'circuit_state' | 'contact_id'>,
+  ): void => {
+    if (stack === undefined || !bugs.first(stack.split('\n', 2).join('\n'))) return;
+    write({
+      ...base,
+      level: 'ERROR',
+      message: `A bug in the agent, not a failure of ${service} (printed once): ${stack}`,
+      event: 'programming_error',
+      event_id: newId(),
+    });
+  };
 
   const write = (record: LogRecord): void => {
     if (LOG_LEVELS.indexOf(record.level) < minimum) return;
@@ -163,18 +180,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     event: (observed) => {
       const record = toLogRecord(observed, newId);
       write(record);
-      const stack = observed.type === 'call_failed' ? observed.event.error.stack : undefined;
-      // the same bug reached by another path is still the same bug: key on where it is
-      if (stack !== undefined && bugs.first(stack.split('\n', 2).join('\n'))) {
-        write({
-          ...record,
-          level: 'ERROR',
-          message: `A bug in the agent, not a failure of ${record.service} (printed once): ${stack}`,
-          event: 'programming_error',
-          event_id: newId(),
-        });
-      }
+      if (observed.type === 'call_failed') bug(record.service, observed.event.error.stack, record);
     },
+    bug: (service, stack, fields = {}) =>
+      bug(service, stack, {
+        timestamp: new Date(clock.now()).toISOString(),
+        service,
+        retry_count: null,
+        circuit_state: null,
+        contact_id: fields.contact_id,
+      }),
     log: (lineLevel, message, fields = {}) =>
       write({
         timestamp: new Date(clock.now()).toISOString(),

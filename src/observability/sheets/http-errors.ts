@@ -1,6 +1,6 @@
 import { httpStatusError } from '../../http-errors/http-errors.ts';
 import { parseRetryAfter } from '../../http-errors/retry-after.ts';
-import type { ServiceError } from '../../resilience/index.ts';
+import { TransientServiceError, type ServiceError } from '../../resilience/index.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {
@@ -34,4 +34,26 @@ export async function googleHttpError(
   const body = await response.text().catch(() => '');
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), nowMs);
   return httpStatusError(service, response.status, detailOf(body), { retryAfterMs, secrets });
+}
+
+/**
+ * The JSON body of a Google answer that says it succeeded. A body that does not parse (a
+ * proxy's HTML page) is a transient failure of the service, never a crash of ours.
+ */
+export async function googleJson(service: string, response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return Promise.reject(
+      new TransientServiceError(
+        `${service}: HTTP ${response.status} with a body that is not JSON`,
+        {
+          service,
+          status: response.status,
+          providerCode: 'invalid_response',
+        },
+      ),
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
 import { classifyNetworkError } from '../../http-errors/classify-network.ts';
-import { googleHttpError } from './http-errors.ts';
+import { googleHttpError, googleJson } from './http-errors.ts';
 import type { SheetValue } from './sheet-row.ts';
 import type { TokenSource } from './token-source.ts';
 
@@ -54,8 +54,10 @@ export class SheetsClient {
       { method: 'GET' },
       signal,
     );
-    const data = (await response.json()) as { values?: unknown[][] };
-    return (data.values?.[0] ?? []).map(String);
+    const data = (await googleJson(this.#options.service, response)) as {
+      values?: unknown[][];
+    } | null;
+    return (data?.values?.[0] ?? []).map(String);
   }
 
   async #request(

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../resilience/index.ts';
 import { classifyNetworkError } from '../../http-errors/classify-network.ts';
-import { googleHttpError } from './http-errors.ts';
+import { googleHttpError, googleJson } from './http-errors.ts';
 import { signServiceAccountJwt, type ServiceAccountKey } from './service-account.ts';
 
 /** Hands out OAuth access tokens. */
@@ -73,8 +73,11 @@ export class ServiceAccountTokenSource implements TokenSource {
     if (!response.ok) {
       throw await googleHttpError(oauth, response, clock.now(), [assertion]);
     }
-    const data = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof data.access_token !== 'string') {
+    const data = (await googleJson(oauth, response)) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+    } | null;
+    if (typeof data?.access_token !== 'string') {
       throw await googleHttpError(oauth, new Response('{}', { status: 502 }), 0);
     }
     const expiresInMs = (typeof data.expires_in === 'number' ? data.expires_in : 3600) * 1000;
