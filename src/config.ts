@@ -54,8 +54,10 @@ export const DEFAULTS = {
   bulkhead: { max_concurrent: 10, max_queue: 100 },
   health_check: { interval: 5, timeout: 5 },
   queue: { max_failed_attempts: 5, lease: 30 },
-  llm: { max_notes_chars: openAiDefaults.maxNotesChars },
+  llm: { max_notes_chars: openAiDefaults.maxNotesChars, retry_template_for: 3600 },
   run: { give_up_after: 600 },
+  recovery: { ramp_seconds: 30 },
+  logging: { waiting_summary_interval: 30 },
   shutdown_grace: 5,
 } as const;
 
@@ -159,8 +161,21 @@ const configSchema = z
       { max_failed_attempts: wholeNumber(1), lease: seconds('a lease', MIN_LEASE_SECONDS) },
       DEFAULTS.queue,
     ),
-    llm: withDefaults({ max_notes_chars: wholeNumber(0) }, DEFAULTS.llm),
+    llm: withDefaults(
+      { max_notes_chars: wholeNumber(0), retry_template_for: seconds('a time') },
+      DEFAULTS.llm,
+    ),
     run: withDefaults({ give_up_after: seconds('a wait') }, DEFAULTS.run),
+    logging: withDefaults({ waiting_summary_interval: seconds('an interval') }, DEFAULTS.logging),
+    recovery: withDefaults(
+      {
+        ramp_seconds: z
+          .number({ error: 'seconds, a number ≥ 0 (0: no ramp)' })
+          .min(0, { error: 'seconds, a number ≥ 0 (0: no ramp)' })
+          .max(MAX_TIMER_SECONDS, { error: `seconds, at most ${MAX_TIMER_SECONDS}` }),
+      },
+      DEFAULTS.recovery,
+    ),
     shutdown_grace: seconds('a grace period').default(DEFAULTS.shutdown_grace),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
   })

@@ -1,3 +1,5 @@
+import type { CircuitState } from '../resilience/index.ts';
+
 /** What the campaign tells its sinks about contacts, beside the engine's own events. */
 export type AgentEvent =
   | {
@@ -36,6 +38,18 @@ export type AgentEvent =
       reason: string;
     }
   | { type: 'outbox_replayed'; timestamp: number; contactId: string; service: string }
+  | {
+      /** Contacts that wait on a service, reported once per interval while they do. */
+      type: 'contacts_waiting';
+      timestamp: number;
+      service: string;
+      contacts: number;
+      state: CircuitState;
+      /** Why the circuit is in that state: the provider's code, or the transition's reason. */
+      why: string | undefined;
+      /** When the service is tried next. */
+      nextAttemptAt: number;
+    }
   | {
       /** A bug of the agent's own code (not a provider's failure) stopped the contact. */
       type: 'programming_error';

@@ -322,3 +322,44 @@ describe('a bug in the agent', () => {
     expect(h.log.filter((e) => e.source === 'state')).toEqual([]);
   });
 });
+
+describe('a template script followed by a deferral', () => {
+  it('gives way to the LLM when the contact resumes: a short LLM outage degrades nobody', async () => {
+    const h = await scenario({
+      contacts: 3,
+      faults: {
+        openai: { outages: [{ durationMs: 13_000, fault: '503' }] },
+        elevenlabs: { outages: [{ durationMs: 60_000, fault: '503' }] },
+      },
+      config: { retry: { max_retries: 0 } },
+    });
+    expect(await h.finish()).toBe('drained');
+    expect(
+      agentEvents(h.log, 'step_degraded').filter((e) => e.fallback === 'template script'),
+    ).not.toHaveLength(0);
+    for (const contact of h.contacts) {
+      const done = await h.queue.status(contact.id);
+      expect(done).toMatchObject({ state: 'completed', checkpoints: { scriptDegraded: false } });
+    }
+    expect(
+      h.mock.crmRecords.filter((r) => r.properties.hs_call_title?.endsWith('(degraded)')),
+    ).toEqual([]);
+  });
+
+  it('keeps the template once it is older than llm.retry_template_for', async () => {
+    const h = await scenario({
+      contacts: 1,
+      faults: {
+        openai: { outages: [{ durationMs: 13_000, fault: '503' }] },
+        elevenlabs: { outages: [{ durationMs: 60_000, fault: '503' }] },
+      },
+      config: { retry: { max_retries: 0 }, llm: { retry_template_for: 5 } },
+    });
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.status('Contact-1')).toMatchObject({
+      state: 'completed',
+      checkpoints: { scriptDegraded: true },
+    });
+    expect(operations(h.mock, 'openai', CHAT)).toHaveLength(1);
+  });
+});

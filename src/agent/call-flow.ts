@@ -49,9 +49,14 @@ export interface CallFlowOptions {
   clock: Clock;
   /** How long a contact waits after a transient failure when nothing says otherwise. */
   retryDelayMs?: number;
+  /**
+   * A contact that took the template script and was then deferred (before its voice was made)
+   * asks the LLM again when it resumes, for this long after the template was written.
+   */
+  retryTemplateForMs?: number;
 }
 
-export const callFlowDefaults = { retryDelayMs: 10_000 };
+export const callFlowDefaults = { retryDelayMs: 10_000, retryTemplateForMs: 3_600_000 };
 
 export type ContactOutcome =
   | { kind: 'completed'; degraded: boolean }
@@ -85,6 +90,7 @@ export class CallFlow {
   readonly #events: EventEmitter<AgentEvent>;
   readonly #clock: Clock;
   readonly #retryDelayMs: number;
+  readonly #retryTemplateForMs: number;
 
   constructor(options: CallFlowOptions) {
     this.#services = options.services;
@@ -93,6 +99,7 @@ export class CallFlow {
     this.#events = options.events;
     this.#clock = options.clock;
     this.#retryDelayMs = options.retryDelayMs ?? callFlowDefaults.retryDelayMs;
+    this.#retryTemplateForMs = options.retryTemplateForMs ?? callFlowDefaults.retryTemplateForMs;
   }
 
   async process(claimed: ClaimedContact, signal?: AbortSignal): Promise<ContactOutcome> {
@@ -104,7 +111,9 @@ export class CallFlow {
     const refused = this.#refusedAhead(contact.id, steps.done);
     if (refused) return this.#settle(contact.id, leaseToken, refused, steps);
     try {
-      if (steps.done.script === undefined) steps.note(await this.#writeScript(contact, signal));
+      if (steps.done.script === undefined || this.#asksAgain(steps.done)) {
+        steps.note(await this.#writeScript(contact, steps.done.templatedAt, signal));
+      }
       const script = steps.done.script ?? '';
       if (steps.done.audioRef === undefined && steps.done.callSid === undefined) {
         steps.note(await this.#speak(contact, script, signal));
@@ -202,7 +211,22 @@ export class CallFlow {
     }
   }
 
-  async #writeScript(contact: ContactInfo, signal?: AbortSignal): Promise<Checkpoints> {
+  /**
+   * Whether a template script a deferral kept should give way to the LLM's: while nothing was
+   * spoken with it yet, and for a while after it was written (a short LLM outage must not
+   * degrade every contact that happened to wait through it).
+   */
+  #asksAgain(done: Checkpoints): boolean {
+    if (done.scriptDegraded !== true || done.audioRef !== undefined) return false;
+    return this.#now() - (done.templatedAt ?? 0) < this.#retryTemplateForMs;
+  }
+
+  /** The LLM's script, or the template's (keeping when a template was first written). */
+  async #writeScript(
+    contact: ContactInfo,
+    templatedAt: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Checkpoints> {
     const { provider, policy } = this.#services.llm;
     try {
       const script = await policy.execute(
@@ -212,11 +236,15 @@ export class CallFlow {
           context: { contactId: contact.id },
         },
       );
-      return { script, scriptDegraded: false };
+      return { script, scriptDegraded: false, templatedAt: undefined };
     } catch (error) {
       this.#throwIfAborted(policy, error, signal);
       this.#degraded(contact.id, provider.service, 'template script', error);
-      return { script: templateScript(contact), scriptDegraded: true };
+      return {
+        script: templateScript(contact),
+        scriptDegraded: true,
+        templatedAt: templatedAt ?? this.#now(),
+      };
     }
   }
 

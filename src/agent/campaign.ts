@@ -20,6 +20,7 @@ import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
 import { CrmOutbox } from './crm-outbox.ts';
 import { RunStats } from './run-stats.ts';
+import { WaitingReport } from './waiting-report.ts';
 import { WaitingRoom } from './waiting-room.ts';
 
 export interface CampaignProviders {
@@ -47,8 +48,14 @@ export interface CampaignOptions {
   retryDelayMs?: number | undefined;
   /** After a circuit closes, how long the contacts that waited on it take to flow at full speed. */
   recoveryRampMs?: number | undefined;
+  /** How long after a template script a resumed contact asks the LLM again. */
+  retryTemplateForMs?: number | undefined;
+  /** How often, while contacts wait on a service, a report says how many and why. */
+  waitingReportMs?: number | undefined;
   workerId?: string | undefined;
 }
+
+export const campaignDefaults = { waitingReportMs: 30_000 };
 
 /**
  * A campaign, wired: one policy per service (a provider serving two roles shares one), the
@@ -64,6 +71,7 @@ export class Campaign {
   readonly #clock: Clock;
   readonly #crmService: string;
   readonly #waiting: WaitingRoom;
+  readonly #report: WaitingReport;
 
   constructor(options: CampaignOptions) {
     const { providers, clock } = options;
@@ -109,6 +117,7 @@ export class Campaign {
       events: this.events,
       clock,
       retryDelayMs: options.retryDelayMs,
+      retryTemplateForMs: options.retryTemplateForMs,
     });
     this.outbox = new CrmOutbox({
       crm: services.crm,
@@ -138,6 +147,13 @@ export class Campaign {
       fullRate: options.concurrency,
       onReleased: () => this.worker.wake(),
     });
+    this.#report = new WaitingReport({
+      queue: options.queue,
+      policies: this.policies,
+      clock,
+      intervalMs: options.waitingReportMs ?? campaignDefaults.waitingReportMs,
+      emit: (event) => this.events.emit(event),
+    });
   }
 
   /**
@@ -151,16 +167,19 @@ export class Campaign {
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     this.health.start();
-    this.#waiting.start((error) => {
+    const fail = (error: unknown): void => {
       failure ??= { error };
       stop.abort(error);
-    });
+    };
+    this.#waiting.start(fail);
+    this.#report.start(fail);
     try {
       const end = await this.worker.run(stop.signal);
       if (failure) throw failure.error;
       return end;
     } finally {
       this.#waiting.stop();
+      this.#report.stop();
       signal?.removeEventListener('abort', onAbort);
       await this.health.stop();
     }

@@ -135,6 +135,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     },
     concurrency: resolved.concurrency,
     retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
+    retryTemplateForMs: config.llm.retry_template_for * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: 'scenario',
   });

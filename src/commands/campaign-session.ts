@@ -41,6 +41,9 @@ export function createSession(options: SessionOptions): {
     concurrency: options.concurrency,
     // A contact whose step failed after its retries waits as long as an open breaker would.
     retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
+    recoveryRampMs: config.recovery.ramp_seconds * 1000,
+    waitingReportMs: config.logging.waiting_summary_interval * 1000,
+    retryTemplateForMs: config.llm.retry_template_for * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
   });

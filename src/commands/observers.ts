@@ -59,6 +59,18 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         : `${event.contacts} contact(s) held by ${event.holder} wait until ${new Date(event.until).toISOString()}, when their leases run out`;
     return { type: event.type, service: 'Agent', message, timestamp: event.timestamp };
   }
+  if (event.type === 'contacts_waiting') {
+    const why = event.why === undefined ? '' : ` (${event.why})`;
+    const at = new Date(event.nextAttemptAt).toISOString().slice(11, 19);
+    return {
+      type: 'contacts_waiting',
+      service: event.service,
+      message: `${event.service} circuit ${event.state}${why}: ${event.contacts.toLocaleString('en-US')} contacts waiting, next probe ${at}`,
+      timestamp: event.timestamp,
+      circuitState: event.state,
+    };
+  }
+  if (event.type === 'programming_error') return undefined;
   const base = { contactId: event.contactId, timestamp: event.timestamp };
   switch (event.type) {
     case 'contact_completed':
@@ -107,6 +119,12 @@ function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
       };
   }
 }
+
+/**
+ * "Circuit OPEN. Skipping call." lines per service and outage; after them a summary line per
+ * interval says how many contacts wait (metrics count every skip).
+ */
+const SKIP_LINES_PER_OUTAGE = 3;
 
 /** Builds the sinks the environment configures; the logger always. */
 export async function createObservers(options: ObserverOptions): Promise<Observers> {
@@ -160,12 +178,32 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
       const disposers: Disposer[] = [];
       const sources = [...campaign.policies.values(), campaign.health];
       for (const source of sources) {
-        disposers.push(attachLogging(source, logger));
+        disposers.push(
+          attachLogging(source, logger, { skipLinesPerOutage: SKIP_LINES_PER_OUTAGE }),
+        );
         if (metrics) disposers.push(attachMetrics(source, metrics));
         if (alerts) disposers.push(alerts.attach(source));
       }
+      // the contacts that wait on a service: the first few of an outage each get a line,
+      // then the periodic `contacts_waiting` line speaks for all of them
+      const waitLines = new Map<string, number>();
+      for (const policy of campaign.policies.values()) {
+        disposers.push(
+          policy.onStateChanged((event) => {
+            if (event.from === 'CLOSED') waitLines.delete(event.service);
+          }),
+        );
+      }
+      const worthALine = (event: AgentEvent): boolean => {
+        if (event.type !== 'contact_deferred' || !event.untilReleased) return true;
+        const service = event.service ?? 'Agent';
+        const lines = waitLines.get(service) ?? 0;
+        waitLines.set(service, lines + 1);
+        return lines < SKIP_LINES_PER_OUTAGE;
+      };
       disposers.push(
         campaign.events.subscribe((event) => {
+          if (!worthALine(event)) return;
           if (event.type === 'programming_error') {
             logger.bug('Agent', event.stack ?? event.message, { contact_id: event.contactId });
             return;

@@ -154,6 +154,7 @@ const agentLevels: Record<AgentEvent['type'], LogLevel> = {
   contact_deferred: 'WARNING',
   contact_degraded: 'WARNING',
   lease_lost: 'WARNING',
+  contacts_waiting: 'WARNING',
   leases_reclaimed: 'WARNING',
   leases_waiting: 'WARNING',
 };

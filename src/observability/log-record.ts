@@ -42,6 +42,7 @@ export type AgentEventType =
   | 'contact_deferred'
   | 'contact_degraded'
   | 'lease_lost'
+  | 'contacts_waiting'
   | 'leases_reclaimed'
   | 'leases_waiting';
 

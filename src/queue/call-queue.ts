@@ -24,6 +24,8 @@ export interface Checkpoints {
   script?: string | undefined;
   /** The script came from the template, not the LLM. */
   scriptDegraded?: boolean | undefined;
+  /** When the template script was written (the LLM is asked again for a while after). */
+  templatedAt?: number | undefined;
   /** Which voice spoke it (`ElevenLabs`, `OpenAI` …). */
   voiceProvider?: string | undefined;
   /** Where the audio is kept (a file path or URL). */

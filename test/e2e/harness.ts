@@ -23,6 +23,7 @@ export const FAST_CONFIG = {
   health_check: { interval: 0.2, timeout: 1 },
   timeout: { attempt: 2, total: 10 },
   queue: { lease: 5 },
+  recovery: { ramp_seconds: 1 },
 };
 
 /** Secret values no output may ever contain. */

@@ -5,6 +5,7 @@ import { mockHarness } from '../contract/mock-harness.ts';
 import { describeSpeechSynthesizerContract } from '../contract/speech-synthesizer-contract.ts';
 import type { FaultsConfig } from '../mock/faults.ts';
 import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
+import { elevenLabsMockDefaults } from '../mock/elevenlabs-handler.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import { ElevenLabsTts, type ElevenLabsTtsOptions } from './elevenlabs-tts.ts';
 
@@ -102,10 +103,10 @@ describe('ElevenLabsTts', () => {
     expect((error as Error).message).toMatch(
       /^401 quota_exceeded: This request exceeds your quota/,
     );
-    // the mock's quota resets a day after now, on whole seconds
+    // the mock's quota period (30 days) started with this first request; on whole seconds
     const hint = (error as { retryAfterMs: number }).retryAfterMs;
-    expect(hint).toBeGreaterThan(86_399_000);
-    expect(hint).toBeLessThanOrEqual(86_400_000);
+    expect(hint).toBeGreaterThanOrEqual(elevenLabsMockDefaults.quotaPeriodMs);
+    expect(hint).toBeLessThan(elevenLabsMockDefaults.quotaPeriodMs + 1_000);
   });
 
   it('a 429 rate limit carries its Retry-After', async () => {
@@ -128,6 +129,13 @@ describe('ElevenLabsTts', () => {
       errorClass: 'permanent/service',
       providerCode: 'quota_exceeded',
     });
+  });
+
+  it('probe: fewer characters left than a request needs is a spent quota', async () => {
+    const { adapter } = inProcess({}, {}, 100);
+    await adapter.synthesize('x'.repeat(60), live()); // 40 left: not enough for another 60
+    const error = await failure(() => adapter.probe(live()));
+    expect(error).toMatchObject({ providerCode: 'quota_exceeded' });
   });
 
   it('probe: counts the characters used below the limit as up', async () => {

@@ -39,6 +39,8 @@ export class ElevenLabsTts implements SpeechSynthesizer {
   readonly #voiceId: string;
   readonly #modelId: string;
   readonly #outputFormat: string;
+  /** The longest text asked for so far: what one more request may need of the quota. */
+  #longestText = 0;
 
   constructor(options: ElevenLabsTtsOptions) {
     const baseUrl = options.baseUrl ?? elevenLabsDefaults.baseUrl;
@@ -55,6 +57,7 @@ export class ElevenLabsTts implements SpeechSynthesizer {
     signal: AbortSignal,
     options: { language?: string | undefined } = {},
   ): Promise<Audio> {
+    this.#longestText = Math.max(this.#longestText, text.length);
     const language = options.language?.split('-')[0]?.toLowerCase();
     const body = {
       text,
@@ -88,7 +91,7 @@ export class ElevenLabsTts implements SpeechSynthesizer {
     );
     if (result.status >= 200 && result.status <= 299) {
       const user = this.#http.json(result);
-      if (quotaExhausted(user)) {
+      if (quotaExhausted(user, this.#longestText)) {
         throw this.#quotaError(
           'quota_exceeded: character quota used up',
           undefined,

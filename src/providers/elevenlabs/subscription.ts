@@ -5,12 +5,16 @@ function subscriptionOf(user: unknown): Record<string, unknown> | undefined {
   return isRecord(user) && isRecord(user.subscription) ? user.subscription : undefined;
 }
 
-/** True when `character_count` has reached `character_limit`. */
-export function quotaExhausted(user: unknown): boolean {
+/**
+ * True when fewer characters are left than one request needs (`needed`: the longest text
+ * sent so far, at least 1): a quota with 21 characters left serves no script.
+ */
+export function quotaExhausted(user: unknown, needed = 1): boolean {
   const subscription = subscriptionOf(user);
   if (!subscription) return false;
   const { character_count: count, character_limit: limit } = subscription;
-  return typeof count === 'number' && typeof limit === 'number' && limit > 0 && count >= limit;
+  if (typeof count !== 'number' || typeof limit !== 'number' || limit <= 0) return false;
+  return limit - count < Math.max(1, needed);
 }
 
 /** When the character quota resets (`next_character_count_reset_unix`), in ms since the epoch. */

@@ -51,9 +51,17 @@ const NAMED: Record<string, () => MockReply> = {
 };
 
 export interface ElevenLabsMockOptions {
-  /** Characters a month before `quota_exceeded` (default 1,000,000). */
+  /** Characters per quota period before `quota_exceeded`. */
   characterLimit?: number;
+  /** How long a quota period lasts; the count starts again at its end. */
+  quotaPeriodMs?: number;
 }
+
+/** The mock's ElevenLabs plan: printed by `mock-providers`, changed with its flags. */
+export const elevenLabsMockDefaults = {
+  characterLimit: 10_000_000,
+  quotaPeriodMs: 30 * 86_400_000,
+};
 
 /**
  * `POST /v1/text-to-speech/{voice_id}`, `GET /v1/user`, `GET /v1/user/subscription`. Counts
@@ -61,17 +69,28 @@ export interface ElevenLabsMockOptions {
  * the quota used up.
  */
 export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): ProviderHandler {
-  const characterLimit = options.characterLimit ?? 1_000_000;
+  const { characterLimit, quotaPeriodMs } = { ...elevenLabsMockDefaults, ...options };
   let characterCount = 0;
+  /** When the current quota period ends (set by the first request). */
+  let resetAt: number | undefined;
+  const roll = (now: number): number => {
+    resetAt ??= now + quotaPeriodMs;
+    while (now >= resetAt) {
+      resetAt += quotaPeriodMs;
+      characterCount = 0;
+    }
+    return resetAt;
+  };
   const subscription = (now: number) => ({
     tier: 'creator',
     status: 'active',
     character_count: characterCount,
     character_limit: characterLimit,
-    next_character_count_reset_unix: Math.floor(now / 1000) + 86_400,
+    next_character_count_reset_unix: Math.ceil(roll(now) / 1000),
   });
 
-  function speak(body: string): MockReply {
+  function speak(body: string, now: number): MockReply {
+    roll(now);
     const request = parseObject(body);
     const text = request?.text;
     if (typeof text !== 'string' || text === '') return NAMED.validation_error!();
@@ -98,7 +117,7 @@ export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): Pr
       );
     },
     serve(request, now) {
-      if (request.method === 'POST') return speak(request.body);
+      if (request.method === 'POST') return speak(request.body, now);
       if (request.path === '/v1/user/subscription') return jsonReply(200, subscription(now));
       return jsonReply(200, {
         user_id: 'mock-user',
@@ -116,6 +135,7 @@ export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): Pr
     notFound: () => jsonReply(404, { detail: 'Not Found' }),
     reset() {
       characterCount = 0;
+      resetAt = undefined;
     },
   };
 }
