@@ -58,6 +58,7 @@ export const DEFAULTS = {
   run: { give_up_after: 600 },
   recovery: { ramp_seconds: 30 },
   logging: { waiting_summary_interval: 30 },
+  audio: { retention: 3600 },
   shutdown_grace: 5,
 } as const;
 
@@ -166,6 +167,7 @@ const configSchema = z
       DEFAULTS.llm,
     ),
     run: withDefaults({ give_up_after: seconds('a wait') }, DEFAULTS.run),
+    audio: withDefaults({ retention: seconds('a retention time') }, DEFAULTS.audio),
     logging: withDefaults({ waiting_summary_interval: seconds('an interval') }, DEFAULTS.logging),
     recovery: withDefaults(
       {

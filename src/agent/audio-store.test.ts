@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,5 +106,37 @@ describe('FileAudioStore.check', () => {
     expect((error as Error).message).toMatch(
       new RegExp(`audio folder ${audioDir.replace(/[/\\.]/g, '\\$&')} is not writable: .*ENOTDIR`),
     );
+  });
+});
+
+describe('FileAudioStore retention', () => {
+  it('removes the audio once the call has it, when nothing is served publicly', async () => {
+    const store = new FileAudioStore({ dir: join(dir, 'private-audio') });
+    const ref = await store.save(audioOf('x'));
+    expect(await store.has(ref)).toBe(true);
+    await store.release(ref);
+    expect(await store.has(ref)).toBe(false);
+    expect(await readdir(join(dir, 'private-audio'))).toEqual([]);
+  });
+
+  it('keeps a publicly served file for the retention time, then sweeps it; nothing else', async () => {
+    const folder = join(dir, 'public-audio');
+    const store = new FileAudioStore({
+      dir: folder,
+      publicBaseUrl: 'https://cdn.example.com/audio',
+      retentionMs: 60_000,
+    });
+    const fresh = await store.save(audioOf('fresh'));
+    const old = await store.save(audioOf('old'));
+    await store.release(old);
+    expect(await store.has(old)).toBe(true); // Twilio may still fetch it
+    await writeFile(join(folder, 'notes.txt'), 'not ours');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(folder, old), anHourAgo, anHourAgo);
+    await utimes(join(folder, 'notes.txt'), anHourAgo, anHourAgo);
+    await store.sweep();
+    expect(await store.has(old)).toBe(false);
+    expect(await store.has(fresh)).toBe(true);
+    expect((await readdir(folder)).sort()).toEqual([fresh, 'notes.txt'].sort());
   });
 });

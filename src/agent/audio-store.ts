@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { makePrivateDir, writeNewPrivateFile } from '../files/private-files.ts';
 import type { Audio } from '../providers/ports.ts';
@@ -16,6 +16,13 @@ export interface AudioStore {
   /** A URL the telephony provider can fetch the audio from, if the store is served publicly. */
   urlFor(ref: string): string | undefined;
   load(ref: string): Promise<Audio | undefined>;
+  /** Whether the audio is still there (a resumed contact synthesizes again if not). */
+  has(ref: string): Promise<boolean>;
+  /**
+   * The call no longer needs the audio: removed now, or, where the telephony provider fetches
+   * it from a public URL, once it has been kept for the retention time. Never throws.
+   */
+  release(ref: string): Promise<void>;
 }
 
 /** The audio folder cannot be written: a local fault, not the TTS provider's. */
@@ -47,6 +54,13 @@ function newName(contentType: string): string {
   return `${randomUUID()}.${extensions[contentType] ?? 'bin'}`;
 }
 
+/** A name this store gives (a UUID and an extension): nothing else in the folder is touched. */
+const OWN_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]+$/;
+
+function isOwnName(ref: string): boolean {
+  return ref === basename(ref) && OWN_NAME.test(ref);
+}
+
 function contentTypeOf(ref: string): string {
   if (ref.endsWith('.mp3')) return 'audio/mpeg';
   if (ref.endsWith('.wav')) return 'audio/wav';
@@ -63,13 +77,26 @@ function causeOf(error: unknown): string {
  * Audio files in a directory, each 0600 in a folder created 0700 (they hold what a person is
  * told); with `publicBaseUrl`, Twilio plays them from there.
  */
+export interface FileAudioStoreOptions {
+  dir: string;
+  /** Where the folder is served publicly (AUDIO_PUBLIC_BASE_URL). */
+  publicBaseUrl?: string | undefined;
+  /** With a public URL, how long a file is kept after its call (Twilio fetches it when answered). */
+  retentionMs?: number | undefined;
+}
+
+export const fileAudioStoreDefaults = { retentionMs: 3_600_000 };
+
 export class FileAudioStore implements AudioStore {
   readonly #dir: string;
   readonly #publicBaseUrl: string | undefined;
+  readonly #retentionMs: number;
+  #lastSweep = 0;
 
-  constructor(options: { dir: string; publicBaseUrl?: string | undefined }) {
+  constructor(options: FileAudioStoreOptions) {
     this.#dir = options.dir;
     this.#publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
+    this.#retentionMs = options.retentionMs ?? fileAudioStoreDefaults.retentionMs;
   }
 
   /**
@@ -104,12 +131,44 @@ export class FileAudioStore implements AudioStore {
   }
 
   async load(ref: string): Promise<Audio | undefined> {
-    if (ref !== basename(ref) || ref.startsWith('.')) return undefined; // only our own files
+    if (!isOwnName(ref)) return undefined;
     try {
       return { bytes: await readFile(join(this.#dir, ref)), contentType: contentTypeOf(ref) };
     } catch {
       return undefined;
     }
+  }
+
+  async has(ref: string): Promise<boolean> {
+    if (!isOwnName(ref)) return false;
+    return stat(join(this.#dir, ref)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async release(ref: string): Promise<void> {
+    if (this.#publicBaseUrl === undefined) await this.#remove(ref);
+    if (Date.now() - this.#lastSweep >= this.#retentionMs / 4) await this.sweep();
+  }
+
+  /**
+   * Removes the files older than the retention time (or every file already released when
+   * nothing is served publicly: at start, what an earlier run left). A contact whose audio is
+   * gone by the time its call is placed has it made again.
+   */
+  async sweep(): Promise<void> {
+    this.#lastSweep = Date.now();
+    const oldest = Date.now() - this.#retentionMs;
+    const names = await readdir(this.#dir).catch((): string[] => []);
+    for (const name of names.filter(isOwnName)) {
+      const file = await stat(join(this.#dir, name)).catch(() => undefined);
+      if (file !== undefined && file.mtimeMs < oldest) await this.#remove(name);
+    }
+  }
+
+  async #remove(ref: string): Promise<void> {
+    if (isOwnName(ref)) await rm(join(this.#dir, ref), { force: true }).catch(() => undefined);
   }
 
   #error(error: unknown): AudioStoreError {
@@ -135,5 +194,13 @@ export class MemoryAudioStore implements AudioStore {
 
   async load(ref: string): Promise<Audio | undefined> {
     return this.#audio.get(ref);
+  }
+
+  async has(ref: string): Promise<boolean> {
+    return this.#audio.has(ref);
+  }
+
+  async release(ref: string): Promise<void> {
+    this.#audio.delete(ref);
   }
 }

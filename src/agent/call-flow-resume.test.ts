@@ -21,6 +21,8 @@ afterEach(async () => {
 });
 
 const SCRIPT = 'Hello Contact 1, this script was written before the crash.';
+/** The audio the crashed worker made (and stored) before it died. */
+const AUDIO = { bytes: new Uint8Array([1, 2, 3]), contentType: 'audio/wav' };
 
 /** A worker that claims Contact-1, checkpoints `steps` and dies; its lease lasts 60 s. */
 async function crashedWorker(h: FlowHarness, steps: Checkpoints): Promise<void> {
@@ -38,7 +40,7 @@ describe('a contact resumed from its checkpoints', () => {
       script: SCRIPT,
       scriptDegraded: false,
       voiceProvider: 'ElevenLabs',
-      audioRef: 'Contact-1.wav',
+      audioRef: await h.audio.save(AUDIO),
       callStartedAt: t0,
       callSid,
     });
@@ -81,7 +83,7 @@ describe('a contact resumed from its checkpoints', () => {
       script: SCRIPT,
       scriptDegraded: false,
       voiceProvider: 'ElevenLabs',
-      audioRef: 'Contact-1.wav',
+      audioRef: await h.audio.save(AUDIO),
       callStartedAt: h.clock.now(),
     });
     // The crashed process placed the call: Twilio created it, the connection broke, the

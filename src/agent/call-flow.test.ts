@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OpenAiSpeech } from '../providers/index.ts';
+import { MemoryAudioStore } from './audio-store.ts';
 import {
   agentEvents,
   CHAT,
@@ -300,6 +301,8 @@ describe('a bug in the agent', () => {
         },
         urlFor: () => undefined,
         load: async () => undefined,
+        has: async () => true,
+        release: async () => undefined,
       },
     });
     expect(await h.finish()).toBe('drained');
@@ -361,5 +364,32 @@ describe('a template script followed by a deferral', () => {
       checkpoints: { scriptDegraded: true },
     });
     expect(operations(h.mock, 'openai', CHAT)).toHaveLength(1);
+  });
+});
+
+describe('the audio of a call', () => {
+  it('is given up once the call is placed, and made again if it was swept while the contact waited', async () => {
+    const audio = new MemoryAudioStore();
+    const h = await scenario({
+      contacts: 2,
+      audio,
+      faults: { twilio: { outages: [{ durationMs: 30_000, fault: '503' }] } },
+      config: { services: { twilio: { retry: { max_retries: 0 } } } },
+    });
+    h.start();
+    // both have their audio and wait for Twilio
+    await h.runUntil(() => agentEvents(h.log, 'contact_deferred').length === 2);
+    const first = (await h.queue.status('Contact-1'))?.checkpoints.audioRef;
+    expect(first).toBeDefined();
+    await audio.release(first!); // swept away while the contact waited
+    expect(await h.finish()).toBe('drained');
+    // Contact-1 spoke again; Contact-2's audio was still there
+    expect(operations(h.mock, 'elevenlabs', TTS)).toHaveLength(3);
+    for (const contact of h.contacts) {
+      const ref = (await h.queue.status(contact.id))?.checkpoints.audioRef;
+      expect(ref).toBeDefined();
+      expect(await audio.has(ref!)).toBe(false); // given up after the call was placed
+    }
+    expect(h.mock.twilioCalls).toHaveLength(2);
   });
 });

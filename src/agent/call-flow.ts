@@ -115,7 +115,7 @@ export class CallFlow {
         steps.note(await this.#writeScript(contact, steps.done.templatedAt, signal));
       }
       const script = steps.done.script ?? '';
-      if (steps.done.audioRef === undefined && steps.done.callSid === undefined) {
+      if (steps.done.callSid === undefined && !(await this.#audioReady(steps.done))) {
         steps.note(await this.#speak(contact, script, signal));
       }
       if (steps.done.callSid === undefined) {
@@ -129,6 +129,8 @@ export class CallFlow {
           signal,
         );
         await save({ callSid });
+        // the call has it (or fetches it from the public URL within the retention time)
+        if (steps.done.audioRef !== undefined) await this.#audio.release(steps.done.audioRef);
       }
       const degraded =
         steps.done.scriptDegraded === true ||
@@ -209,6 +211,15 @@ export class CallFlow {
       if (error instanceof LeaseLostError) return { kind: 'lease_lost' };
       throw error;
     }
+  }
+
+  /**
+   * Whether the audio for the call is there: made, and not swept away since (a contact that
+   * waited past the retention time has it made again; a call in doubt is still looked up
+   * before any is placed).
+   */
+  async #audioReady(done: Checkpoints): Promise<boolean> {
+    return done.audioRef !== undefined && (await this.#audio.has(done.audioRef));
   }
 
   /**

@@ -80,6 +80,8 @@ export interface FlowHarness {
   clock: VirtualClock;
   mock: MockProviders;
   queue: SqliteCallQueue;
+  /** Where the campaign keeps its audio. */
+  audio: AudioStore;
   campaign: Campaign;
   /** The adapters the campaign runs on. */
   providers: Providers;
@@ -122,11 +124,12 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
   const contacts = Array.from({ length: resolved.contacts }, (_, i) => contactNo(i + 1));
   await queue.enqueue(contacts);
   const providers = makeProviders();
+  const audio = resolved.audio ?? new MemoryAudioStore();
   const campaign = new Campaign({
     providers,
     policyConfig: (service) => policyForService(config, service),
     queue,
-    audio: resolved.audio ?? new MemoryAudioStore(),
+    audio,
     clock,
     random: seededRandom(resolved.seed),
     health: {
@@ -174,6 +177,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     clock,
     mock,
     queue,
+    audio,
     campaign,
     providers,
     contacts,

@@ -62,8 +62,10 @@ export async function run(options: RunOptions): Promise<number> {
     const audio = new FileAudioStore({
       dir: join(dataDir, 'audio'),
       publicBaseUrl: options.audioBaseUrl,
+      retentionMs: config.audio.retention * 1000,
     });
     await audio.check(); // an unwritable folder is found before anything is paid for
+    await audio.sweep(); // what an earlier run left past its retention
     const observers = await createObservers({
       env,
       output: options.output,
