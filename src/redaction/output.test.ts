@@ -87,3 +87,22 @@ describe('createOutput', () => {
     expect(() => output.out('x')).not.toThrow();
   });
 });
+
+describe('a reader that does not keep up', () => {
+  it('holds at most maxPendingBytes: further lines are dropped, counted, and the count told', () => {
+    const written: string[] = [];
+    const slow = { writableLength: 0, write: (chunk: string) => written.push(chunk) };
+    const output = createOutput({ stdout: slow, stderr: memory(), maxPendingBytes: 100 });
+    output.out('first');
+    slow.writableLength = 101; // the reader stopped reading
+    output.out('second');
+    output.out('third');
+    slow.writableLength = 0; // and caught up
+    output.out('fourth');
+    expect(written).toEqual([
+      'first\n',
+      'call-agent: 2 line(s) dropped: the output was not read fast enough\n',
+      'fourth\n',
+    ]);
+  });
+});

@@ -11,6 +11,8 @@ import { createRedactor, type Redactor, type RedactorOptions } from './redact.ts
 export interface TextStream {
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
+  /** Bytes written but not yet taken by the reader (Node streams). */
+  readonly writableLength?: number | undefined;
 }
 
 export interface OutputOptions extends RedactorOptions {
@@ -18,7 +20,15 @@ export interface OutputOptions extends RedactorOptions {
   secrets?: ReadonlyArray<string | undefined>;
   stdout?: TextStream;
   stderr?: TextStream;
+  /**
+   * Bytes a stream may hold for a slow reader before lines are dropped (and counted, and the
+   * count written once it drains). Writes to files, pipes and terminals are synchronous on
+   * Linux, so this only bites where they are not (pipes on macOS).
+   */
+  maxPendingBytes?: number;
 }
+
+export const outputDefaults = { maxPendingBytes: 16 * 1024 * 1024 };
 
 export interface Output {
   /**
@@ -44,10 +54,21 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const redact = createRedactor(options.secrets ?? [], options);
+  const maxPending = options.maxPendingBytes ?? outputDefaults.maxPendingBytes;
   const safe = (text: string, keepLineBreaks: boolean): string =>
     escapeControlCharacters(redact(text), { keepLineBreaks });
+  const dropped = new Map<TextStream, number>();
   const write = (stream: TextStream, text: string): void => {
     try {
+      if ((stream.writableLength ?? 0) > maxPending) {
+        dropped.set(stream, (dropped.get(stream) ?? 0) + 1);
+        return;
+      }
+      const lost = dropped.get(stream);
+      if (lost !== undefined) {
+        dropped.delete(stream);
+        stream.write(`call-agent: ${lost} line(s) dropped: the output was not read fast enough\n`);
+      }
       stream.write(text);
     } catch {
       // a closed pipe (EPIPE) must not take the program down with it
