@@ -189,13 +189,29 @@ export function buildProgram(result: { code: number }, output: Output): Command 
     )
     .option('--port <n>', 'port to listen on (default: any free port)', portNumber)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .action(async (flags: { port?: number; host: string }) => {
-      result.code = await mockProvidersCommand({
-        ...flags,
-        output,
-        signal: interruptSignal(output),
-      });
-    });
+    .option(
+      '--tts-character-limit <n>',
+      'characters the mock ElevenLabs speaks per quota period (default 10,000,000)',
+      positiveInteger,
+    )
+    .option('--tts-quota-period <seconds>', 'the quota period (default 30 days)', durationSeconds)
+    .action(
+      async (flags: {
+        port?: number;
+        host: string;
+        ttsCharacterLimit?: number;
+        ttsQuotaPeriod?: number;
+      }) => {
+        result.code = await mockProvidersCommand({
+          port: flags.port,
+          host: flags.host,
+          ttsCharacterLimit: flags.ttsCharacterLimit,
+          ttsQuotaPeriodSeconds: flags.ttsQuotaPeriod,
+          output,
+          signal: interruptSignal(output),
+        });
+      },
+    );
 
   program
     .command('alert-test')

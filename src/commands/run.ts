@@ -4,6 +4,7 @@ import { FileAudioStore } from '../agent/audio-store.ts';
 import { importContacts } from '../agent/contacts/index.ts';
 import type { AppConfig } from '../config.ts';
 import {
+  describeMockLimits,
   mockProviderEnv,
   providerSettingsFromEnv,
   providersFromSettings,
@@ -53,6 +54,10 @@ export async function run(options: RunOptions): Promise<number> {
     if (options.mockProviders) {
       const mock = await runMockProviders({ host: '127.0.0.1', port: 0 });
       resources.defer(() => mock.close());
+      options.output.err(
+        `mock providers at ${mock.origin} (faults: POST ${mock.origin}/__faults, requests: GET ${mock.origin}/__requests)`,
+      );
+      options.output.err(describeMockLimits().replace(/^# /, ''));
       env = { ...env, ...mockProviderEnv(mock.baseUrls) };
     }
     const settings = providerSettingsFromEnv(env);

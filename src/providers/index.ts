@@ -68,6 +68,7 @@ export {
   runMockProviders,
   mockProviderEnv,
   MOCK_TWILIO_FROM_NUMBER,
+  describeMockLimits,
   formatEnvExports,
   type RunMockProvidersOptions,
   type RunningMockProviders,

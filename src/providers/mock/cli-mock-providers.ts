@@ -1,4 +1,5 @@
 import type { Clock } from '../../resilience/index.ts';
+import { elevenLabsMockDefaults, type ElevenLabsMockOptions } from './elevenlabs-handler.ts';
 import type { FaultsConfig } from './faults.ts';
 import { MockProviders } from './mock-providers.ts';
 import type { MockProviderId } from './mock-types.ts';
@@ -12,6 +13,8 @@ export interface RunMockProvidersOptions {
   faults?: FaultsConfig | undefined;
   clock?: Clock | undefined;
   seed?: number | undefined;
+  /** The mock ElevenLabs plan (character quota). */
+  elevenLabs?: ElevenLabsMockOptions | undefined;
 }
 
 export interface RunningMockProviders {
@@ -32,6 +35,7 @@ export async function runMockProviders(
     clock: options.clock,
     faults: options.faults,
     seed: options.seed,
+    elevenLabs: options.elevenLabs,
   });
   const server = await startMockServer(mock, { port: options.port, host: options.host });
   return {
@@ -70,4 +74,15 @@ export function formatEnvExports(baseUrls: Record<MockProviderId, string>): stri
   return Object.entries(mockProviderEnv(baseUrls))
     .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`)
     .join('\n');
+}
+
+/** The mock's limits, for a person to read: what could stop a large demo run. */
+export function describeMockLimits(elevenLabs: ElevenLabsMockOptions = {}): string {
+  const { characterLimit, quotaPeriodMs } = { ...elevenLabsMockDefaults, ...elevenLabs };
+  const days = quotaPeriodMs / 86_400_000;
+  const period = Number.isInteger(days) ? `${days} day(s)` : `${quotaPeriodMs / 1000} s`;
+  return (
+    `# mock ElevenLabs quota: ${characterLimit.toLocaleString('en-US')} characters every ${period} ` +
+    '(--tts-character-limit, --tts-quota-period); no other limit unless faults are set'
+  );
 }
