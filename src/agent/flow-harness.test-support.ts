@@ -53,7 +53,7 @@ export interface FlowHarnessOptions {
   /** How many contacts to enqueue (`Contact-1` … with distinct numbers); default 3. */
   contacts?: number;
   faults?: FaultsConfig;
-  /** The application configuration (parseConfig input); retries without jitter by default. */
+  /** The application configuration (parseConfig input); no jitter and no ramp by default. */
   config?: Record<string, unknown>;
   /** Extra environment for the provider settings, e.g. `TTS_FALLBACK_PROVIDER`. */
   env?: Record<string, string>;
@@ -114,7 +114,12 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
       httpClient: createInProcessClient(mock),
       clock,
     });
-  const config = parseConfig({ retry: { jitter: 'none' }, ...resolved.config });
+  // retries without jitter and no recovery ramp, unless a scenario asks for them
+  const config = parseConfig({
+    retry: { jitter: 'none' },
+    recovery: { ramp_seconds: 0 },
+    ...resolved.config,
+  });
   const makeQueue = resolved.makeQueue ?? ((o) => new SqliteCallQueue(o));
   const queue = makeQueue({
     path: ':memory:',
@@ -139,6 +144,8 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     concurrency: resolved.concurrency,
     retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
     retryTemplateForMs: config.llm.retry_template_for * 1000,
+    recoveryRampMs: config.recovery.ramp_seconds * 1000,
+    waitingReportMs: config.logging.waiting_summary_interval * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: 'scenario',
   });
