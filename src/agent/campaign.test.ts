@@ -134,3 +134,38 @@ describe('the campaign', () => {
     expect(Math.max(...spans.map((s) => overlapping(s.from)))).toBe(4);
   });
 });
+
+describe('an exhausted quota', () => {
+  it('keeps the circuit open until the quota resets: no request meanwhile, one reopening a period', async () => {
+    const h = await scenario({
+      contacts: 30,
+      concurrency: 2,
+      // about 6 scripts an hour
+      elevenLabs: { characterLimit: 2_000, quotaPeriodMs: 3_600_000 },
+    });
+    const t0 = h.clock.now();
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.counts()).toMatchObject({ completed: 30, failed: 0 });
+    const opened = h.log.filter(
+      (e) => e.source === 'state' && e.service === 'ElevenLabs' && e.to === 'OPEN',
+    );
+    const hours = Math.ceil((h.clock.now() - t0) / 3_600_000);
+    // one opening per quota period it ran out in (none that a too-early probe caused)
+    expect(opened.length).toBeLessThanOrEqual(hours);
+    // no text was sent to ElevenLabs while the quota was spent: every request after an
+    // opening waited for the next period
+    for (const open of opened) {
+      if (open.source !== 'state') continue;
+      const resetAt = t0 + Math.ceil((open.timestamp - t0) / 3_600_000) * 3_600_000;
+      const meanwhile = h.log.filter(
+        (e) =>
+          (e.source === 'succeeded' || e.source === 'failed') &&
+          e.service === 'ElevenLabs' &&
+          e.timestamp > open.timestamp &&
+          e.timestamp < resetAt,
+      );
+      expect(meanwhile).toEqual([]);
+    }
+    expect(h.mock.twilioCalls).toHaveLength(30);
+  });
+});

@@ -7,6 +7,7 @@ import {
   mockProviderEnv,
   providersFromSettings,
   providerSettingsFromEnv,
+  type ElevenLabsMockOptions,
   type FaultsConfig,
   type MockCrmRecord,
   type Providers,
@@ -64,6 +65,8 @@ export interface FlowHarnessOptions {
   makeQueue?: (options: SqliteCallQueueOptions) => SqliteCallQueue;
   /** Where audio goes (default: memory). */
   audio?: AudioStore;
+  /** The mock ElevenLabs plan (its character quota). */
+  elevenLabs?: ElevenLabsMockOptions;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -107,7 +110,12 @@ export interface FlowHarness {
 export async function createFlowHarness(options: FlowHarnessOptions = {}): Promise<FlowHarness> {
   const resolved = { ...harnessDefaults, ...options };
   const clock = new VirtualClock();
-  const mock = new MockProviders({ clock, seed: resolved.seed, faults: resolved.faults });
+  const mock = new MockProviders({
+    clock,
+    seed: resolved.seed,
+    faults: resolved.faults,
+    elevenLabs: resolved.elevenLabs,
+  });
   const env = { ...mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)), ...resolved.env };
   const makeProviders = (): Providers =>
     providersFromSettings(providerSettingsFromEnv(env), {

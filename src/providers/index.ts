@@ -83,6 +83,7 @@ export {
   type ProviderFaultsInput,
 } from './mock/faults.ts';
 export { sineWav } from './mock/audio-clip.ts';
+export { elevenLabsMockDefaults, type ElevenLabsMockOptions } from './mock/elevenlabs-handler.ts';
 export type { MockCall } from './mock/twilio-handler.ts';
 export type { MockCrmRecord } from './mock/hubspot-handler.ts';
 export {
