@@ -21,6 +21,9 @@ export interface WaitingRoomOptions {
   onReleased?: (count: number) => void;
 }
 
+/** Contacts released by one write at full speed: a few ms of the event loop. */
+const FULL_SPEED_BATCH = 500;
+
 export const waitingRoomDefaults = {
   tickMs: 1_000,
   startShare: 0.1,
@@ -86,20 +89,22 @@ export class WaitingRoom {
     const { clock, rampMs, fullRate, tickMs, startShare } = this.#options;
     const elapsed = clock.now() - closedAt;
     const share = rampMs <= 0 ? 1 : Math.max(startShare, Math.min(1, elapsed / rampMs));
-    const limit = share >= 1 ? undefined : Math.max(1, Math.round(fullRate * share));
-    this.#release(service, limit, () => {
+    // at full speed, batches that each take a few ms, the next one as soon as the loop is free
+    const limit = share >= 1 ? FULL_SPEED_BATCH : Math.max(1, Math.round(fullRate * share));
+    this.#release(service, limit, (released) => {
       // On every tick while the circuit stays closed, also after the ramp: a contact whose
       // deferral was written just after the circuit closed is not left waiting.
       if (policy.state !== 'CLOSED') return;
-      this.#after(service, tickMs, () => this.#ramp(service, policy, closedAt));
+      const more = share >= 1 && released === limit;
+      this.#after(service, more ? 0 : tickMs, () => this.#ramp(service, policy, closedAt));
     });
   }
 
-  #release(service: string, limit: number | undefined, then: () => void): void {
+  #release(service: string, limit: number, then: (released: number) => void): void {
     this.#options.queue.releaseWaiting(service, limit).then(
       (released) => {
         if (released > 0) this.#options.onReleased(released);
-        then();
+        then(released);
       },
       (error: unknown) => this.#failure?.(error),
     );

@@ -70,7 +70,7 @@ function outagePolicy(clock: VirtualClock, budget?: PolicyConfig['retry']['budge
 }
 
 describe('retry budget in a service policy', () => {
-  it('under a sustained outage, retries fall to about 10% of calls', async () => {
+  it('under a sustained outage, retries fall to about 20% of calls', async () => {
     const clock = new VirtualClock();
     const { policy, stats, call } = outagePolicy(clock);
     const settled: Array<Promise<void>> = [];
@@ -84,10 +84,10 @@ describe('retry budget in a service policy', () => {
     expect(policy.breaker.state).toBe('CLOSED');
     expect(stats.failed).toHaveLength(1_000);
     const ratio = stats.retries / stats.calls;
-    expect(ratio).toBeGreaterThanOrEqual(0.08);
-    expect(ratio).toBeLessThanOrEqual(0.2);
+    expect(ratio).toBeGreaterThanOrEqual(0.18);
+    expect(ratio).toBeLessThanOrEqual(0.3);
     const gaveUp = stats.failed.map((e) => e.gaveUp);
-    expect(gaveUp.filter((g) => g === 'retry_budget_exhausted').length).toBeGreaterThan(800);
+    expect(gaveUp.filter((g) => g === 'retry_budget_exhausted').length).toBeGreaterThan(700);
     // the bucket starts full: each of the first 20 calls got at least its first retry
     const first = stats.failed.filter((e) => Number(e.context.contact) <= 20);
     expect(first).toHaveLength(20);

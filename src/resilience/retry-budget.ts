@@ -12,7 +12,7 @@ export interface RetryBudgetOptions {
 
 export const retryBudgetDefaults = {
   maxTokens: 20,
-  tokenRatio: 0.1,
+  tokenRatio: 0.2,
   refillPerSecond: 0.2,
 };
 

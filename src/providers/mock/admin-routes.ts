@@ -9,6 +9,8 @@ import { jsonReply } from './replies.ts';
  * - `POST /__faults` with a FaultsConfig JSON: replaces the named providers' faults;
  * - `GET /__faults`: the faults in force;
  * - `GET /__requests[?provider=twilio]`: the requests received (auth headers redacted);
+ * - `GET /__calls`: the calls Twilio created: how many, to how many numbers, and the most
+ *   to one number (1 when nobody was called twice);
  * - `POST /__reset`: clears faults, requests and state (calls, CRM records).
  */
 export function handleAdmin(
@@ -34,6 +36,16 @@ export function handleAdmin(
         return jsonReply(400, { error: `unknown provider '${provider}'` });
       }
       return jsonReply(200, { requests: mock.requests(provider as MockProviderId | undefined) });
+    }
+    case 'GET /__calls': {
+      const perNumber = new Map<string, number>();
+      for (const call of mock.twilioCalls)
+        perNumber.set(call.to, (perNumber.get(call.to) ?? 0) + 1);
+      return jsonReply(200, {
+        total: mock.twilioCalls.length,
+        numbers: perNumber.size,
+        maxPerNumber: Math.max(0, ...perNumber.values()),
+      });
     }
     case 'POST /__reset':
       mock.reset();

@@ -74,6 +74,35 @@ describe('mock providers over HTTP', () => {
     expect(((error as Error).cause as { code?: string }).code).toBe('UND_ERR_SOCKET');
   });
 
+  it('GET /__calls tells how many calls were created and the most to one number', async () => {
+    const place = (to: string) =>
+      fetch(`${running.baseUrls.twilio}/2010-04-01/Accounts/AC1/Calls.json`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('AC1:token').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          To: to,
+          From: '+15005550006',
+          Twiml: '<Response/>',
+        }).toString(),
+      });
+    expect(await (await admin('/__calls')).json()).toEqual({
+      total: 0,
+      numbers: 0,
+      maxPerNumber: 0,
+    });
+    for (const to of ['+14155550101', '+14155550102', '+14155550101']) {
+      expect((await place(to)).status).toBe(201);
+    }
+    expect(await (await admin('/__calls')).json()).toEqual({
+      total: 3,
+      numbers: 2,
+      maxPerNumber: 2,
+    });
+  });
+
   it('POST /__reset clears faults, requests and state', async () => {
     running.mock.setFaults({ elevenlabs: { script: ['503'] } });
     await tts();
