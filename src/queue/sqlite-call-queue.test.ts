@@ -95,6 +95,9 @@ function rawPragma(path: string, pragma: string): unknown {
   }
 }
 
+/** Contacts the two claiming processes share. */
+const CONTENDED = 15_000;
+
 describe('SqliteCallQueue', () => {
   it('never lets two instances on one file claim the same contact', async () => {
     const clock = new VirtualClock();
@@ -129,9 +132,10 @@ describe('SqliteCallQueue', () => {
 
   it('never lets two processes claim the same contact', async () => {
     const path = freshPath();
-    // Enqueued at the epoch, so the workers' real clocks find every contact due.
+    // Enough work (about a second) that both processes are at it at once, even when one of
+    // them starts late on a busy machine. Enqueued at the epoch, so the workers' real clocks find every contact due.
     const setup = new SqliteCallQueue({ path, clock: new VirtualClock(0) });
-    await setup.enqueue(Array.from({ length: 3_000 }, (_, i) => contact(i)));
+    await setup.enqueue(Array.from({ length: CONTENDED }, (_, i) => contact(i)));
     await setup.close();
 
     const workers = [startWorker(path), startWorker(path)];
@@ -142,11 +146,11 @@ describe('SqliteCallQueue', () => {
     expect(first!.length).toBeGreaterThan(0);
     expect(second!.length).toBeGreaterThan(0);
     const all = [...first!, ...second!];
-    expect(all).toHaveLength(3_000);
-    expect(new Set(all).size).toBe(3_000);
+    expect(all).toHaveLength(CONTENDED);
+    expect(new Set(all).size).toBe(CONTENDED);
 
     const check = new SqliteCallQueue({ path, clock: new VirtualClock() });
-    expect((await check.counts()).completed).toBe(3_000);
+    expect((await check.counts()).completed).toBe(CONTENDED);
     await check.close();
   });
 

@@ -119,7 +119,12 @@ describe('RetryPolicy.decide', () => {
   });
 
   it('asks the budget for a token per retry and gives up when it is spent', () => {
-    const budget = new RetryBudget({ maxTokens: 2, refillPerSecond: 0, clock: new VirtualClock() });
+    const budget = new RetryBudget({
+      maxTokens: 2,
+      tokenRatio: 0.1,
+      refillPerSecond: 0,
+      clock: new VirtualClock(),
+    });
     const policy = new RetryPolicy({ ...seed, budget });
     expect(policy.budget).toBe(budget);
     expect(policy.decide(transient(), 0).retry).toBe(true);
