@@ -133,6 +133,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         db: flags.db ?? ':memory:',
         logFormat: flags.logFormat ?? defaultLogFormat(),
         signal: interruptSignal(output),
+        env: process.env,
         output,
       });
       result.code = code;

@@ -233,7 +233,15 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
       throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
     }
   }
-  if (env.TTS_FALLBACK_PROVIDER) input = { ...input, tts_fallback: env.TTS_FALLBACK_PROVIDER };
+  const fallback = env.TTS_FALLBACK_PROVIDER?.trim().toLowerCase();
+  if (fallback) {
+    if (fallback !== 'none' && fallback !== 'openai') {
+      throw new ConfigError(
+        `invalid environment: TTS_FALLBACK_PROVIDER = ${JSON.stringify(env.TTS_FALLBACK_PROVIDER)}: expected one of "none", "openai"`,
+      );
+    }
+    input = { ...input, tts_fallback: fallback };
+  }
   return parseConfig(input, file ?? 'the defaults', literals);
 }
 

@@ -44,7 +44,7 @@ export class RunStats {
         stats.retries++;
       }),
       policy.onStateChanged((event) => {
-        if (event.to === 'OPEN') stats.circuitOpenings++;
+        if (event.to === 'OPEN' && event.from === 'CLOSED') stats.circuitOpenings++;
       }),
     );
     return this;

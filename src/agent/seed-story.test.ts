@@ -73,31 +73,32 @@ describe("the seed's story", () => {
     expect(await h.queue.counts()).toMatchObject({ completed: 5 });
   });
 
-  it('`simulate` on virtual time is deterministic and completes everyone', async () => {
-    const run = async () => {
-      let logged = '';
-      let printed = '';
-      const output = createOutput({
-        stdout: { write: (chunk: string) => (logged += chunk) },
-        stderr: { write: (chunk: string) => (printed += chunk) },
-      });
-      {
-        const result = await simulate({
-          config: parseConfig({}),
-          seed: 42,
-          time: 'virtual',
-          speed: 1,
-          contacts: 5,
-          concurrency: 1,
-          db: ':memory:',
-          logFormat: 'pretty',
-          output,
-        });
-        return { ...result, logged, printed };
-      }
-    };
-    const first = await run();
-    const second = await run();
+  const simulated = async (time: 'virtual' | 'scaled', seed = 1) => {
+    let logged = '';
+    let printed = '';
+    const output = createOutput({
+      stdout: { write: (chunk: string) => (logged += chunk) },
+      stderr: { write: (chunk: string) => (printed += chunk) },
+    });
+    const result = await simulate({
+      config: parseConfig({}),
+      seed,
+      time,
+      speed: 2_000, // scaled: 2,000 times real time
+      contacts: 5,
+      concurrency: 1,
+      db: ':memory:',
+      logFormat: 'pretty',
+      env: {},
+      output,
+    });
+    return { ...result, logged, printed };
+  };
+
+  it('`simulate` tells the same story every time, in virtual and in scaled time alike', async () => {
+    const first = await simulated('virtual', 42);
+    const second = await simulated('virtual', 42);
+    const scaled = await simulated('scaled', 42);
 
     expect(first.code).toBe(0);
     expect(first.summary.contacts).toEqual({
@@ -109,11 +110,33 @@ describe("the seed's story", () => {
     });
     expect(first.summary).toMatchObject({ crm_outbox: 0, ended: 'drained' });
     expect(first.summary.services.ElevenLabs?.circuit_openings).toBeGreaterThan(0);
-    expect(second.summary).toEqual(first.summary);
-    expect(second.printed).toEqual(first.printed);
-    expect(second.logged).toBe(first.logged);
-    expect(first.logged).toContain('Circuit OPEN. Skipping call.');
-    expect(first.logged).toContain('Circuit OPEN → CLOSED (health_check)');
+    for (const run of [second, scaled]) {
+      expect(run.summary).toEqual(first.summary);
+      expect(run.printed).toEqual(first.printed);
+      expect(run.logged).toBe(first.logged);
+    }
     expect(first.logged).not.toMatch(/\+1415555\d{4}/);
+  });
+
+  it("`simulate`'s default story is the README's: skips, the health check closes the circuit, alerts shown", async () => {
+    const { logged, printed } = await simulated('virtual');
+    expect(logged).toContain('Circuit OPEN. Skipping call.');
+    const closings = logged
+      .split('\n')
+      .filter((line) => line.includes('ElevenLabs') && line.includes('→ CLOSED'));
+    expect(closings).toHaveLength(1);
+    expect(closings[0]).toContain('Circuit OPEN → CLOSED (health_check)');
+    // every alert as it would be sent, and where (no channel is configured here)
+    expect(printed).toContain(
+      'alert (no channel configured): [CRITICAL] ElevenLabs: circuit opened',
+    );
+    expect(printed).toContain(
+      'alert (no channel configured): [INFO] ElevenLabs: circuit closed again',
+    );
+    expect(printed).toContain(
+      'alert (no channel configured): [WARNING] HubSpot: retries exhausted',
+    );
+    // one outage, one opening: a half-open trial that fails reopens it, unannounced
+    expect(printed.match(/ElevenLabs: circuit opened/g)).toHaveLength(1);
   });
 });

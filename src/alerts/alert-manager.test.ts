@@ -43,7 +43,7 @@ async function settle(clock: VirtualClock, promise: Promise<unknown>): Promise<v
 }
 
 describe('AlertManager', () => {
-  it('turns a storm of 100 breaker openings in a minute into 3 messages', async () => {
+  it('turns an outage of 100 failures (one opening, 99 failed trials) in a minute into 2 messages', async () => {
     const clock = new VirtualClock();
     server = await startLoopbackServer(clock);
     const manager = new AlertManager({
@@ -77,8 +77,8 @@ describe('AlertManager', () => {
     expect(clock.now() - Date.UTC(2026, 0, 29, 18, 17, 0)).toBe(60_000);
     expect(server.requests).toHaveLength(2);
 
-    await clock.advance(5 * 60_000);
-    await server.received(3);
+    // a failed half-open trial reopens the circuit without a new alert: one outage, one opening
+    await clock.advance(15 * 60_000);
     await manager.idle();
     const bodies = server.requests.map(
       (r) => JSON.parse(r.body) as { type: string; count: number; text: string },
@@ -86,11 +86,48 @@ describe('AlertManager', () => {
     expect(bodies.map((b) => [b.type, b.count])).toEqual([
       ['circuit_opened', 1],
       ['retries_exhausted', 1],
-      ['circuit_opened', 99],
     ]);
-    expect(bodies[2]!.text).toContain('99 more in the last 5 min');
+  });
+
+  it('folds 100 repeats of one alert in the dedupe window into the first and one summary', async () => {
+    const clock = new VirtualClock();
+    server = await startLoopbackServer(clock);
+    const manager = new AlertManager({
+      channels: [new WebhookChannel({ url: server.url, clock })],
+      clock,
+      log: () => {},
+    });
+    const policy = createServicePolicy(
+      'HubSpot',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: { failure_threshold: 1_000, recovery_timeout: 10 },
+      },
+      { clock },
+    );
+    manager.attach(policy);
+    const fail = () =>
+      Promise.reject(new TransientServiceError('503 Service Unavailable', { service: 'HubSpot' }));
+    const t0 = clock.now();
+    for (let i = 0; i < 100; i++) {
+      await settle(clock, policy.execute(fail));
+      await clock.advance(600);
+    }
+    await server.received(1);
+    // the window ends (the summary goes out); no virtual time passes while it is delivered
+    await clock.advanceTo(t0 + 5 * 60_000);
+    await server.received(2);
+    await manager.idle();
+    const bodies = server.requests.map(
+      (r) => JSON.parse(r.body) as { type: string; count: number; text: string },
+    );
+    expect(bodies.map((b) => [b.type, b.count])).toEqual([
+      ['retries_exhausted', 1],
+      ['retries_exhausted', 99],
+    ]);
+    expect(bodies[1]!.text).toContain('99 more in the last 5 min');
     await clock.advance(10 * 60_000);
-    expect(server.requests.length).toBeLessThanOrEqual(3);
+    expect(server.requests).toHaveLength(2);
   });
 
   it('rate-limits each channel to 10 messages a minute; later ones wait their turn', async () => {

@@ -47,7 +47,8 @@ export function alertForFailure(event: CallFailedEvent): AlertInput | undefined 
  */
 export function alertForStateChange(event: StateChangedEvent): AlertInput | undefined {
   const { service, timestamp } = event;
-  if (event.to === 'OPEN' && event.reason !== 'permanent_error') {
+  // an outage starts once: a half-open trial that fails reopens it without a new alert
+  if (event.to === 'OPEN' && event.from === 'CLOSED' && event.reason !== 'permanent_error') {
     const cause = event.error ? `: ${event.error.message}` : '';
     return {
       kind: 'circuit_opened',

@@ -28,6 +28,7 @@ export {
 export { signWebhook, webhookSigningKey } from './channels/standard-webhooks.ts';
 export { EmailChannel, type EmailChannelOptions } from './channels/email-channel.ts';
 export { TelegramChannel, type TelegramChannelOptions } from './channels/telegram-channel.ts';
+export { PrintedAlertChannel } from './channels/printed-channel.ts';
 export {
   alertChannelsFromEnv,
   AlertConfigError,

@@ -1,7 +1,8 @@
 import type { DestinationStream } from 'pino';
 import type { AgentEvent } from '../agent/agent-events.ts';
 import type { Campaign } from '../agent/campaign.ts';
-import { AlertManager, alertChannelsFromEnv } from '../alerts/index.ts';
+import { AlertManager, alertChannelsFromEnv, type AlertChannel } from '../alerts/index.ts';
+import { toLoggedEvent } from './agent-log-lines.ts';
 import {
   attachLogging,
   attachMetrics,
@@ -9,7 +10,6 @@ import {
   createMetrics,
   sheetsSinkFromEnv,
   startMetricsServer,
-  type AgentEvent as LoggedAgentEvent,
   type Logger,
   type Metrics,
   type MetricsServer,
@@ -33,8 +33,15 @@ export interface ObserverOptions {
   metricsPort?: number | undefined;
   /** Where Google Sheets rows wait while Sheets is down. */
   sheetsSpillPath: string;
-  /** Send alerts (off for the simulation unless channels are configured). */
+  /** Send alerts (default true): through the channels `env` configures, and `extraChannels`. */
   alerts?: boolean;
+  /** Channels besides those of `env` (the simulation prints each alert it would send). */
+  extraChannels?: readonly AlertChannel[];
+  /**
+   * Where alert and Sheets deliveries wait (retries, rate limits, the shutdown grace); default
+   * `clock`. A simulation's clock is virtual, its deliveries are real.
+   */
+  deliveryClock?: Clock;
 }
 
 /** The sinks of a campaign: log lines, Sheets, metrics and alerts. */
@@ -51,75 +58,6 @@ export interface Observers {
   close(graceMs?: number): Promise<void>;
 }
 
-function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
-  if (event.type === 'leases_reclaimed' || event.type === 'leases_waiting') {
-    const message =
-      event.type === 'leases_reclaimed'
-        ? `Reclaimed ${event.contacts} contact(s) held by pid ${event.pid}, which no longer runs`
-        : `${event.contacts} contact(s) held by ${event.holder} wait until ${new Date(event.until).toISOString()}, when their leases run out`;
-    return { type: event.type, service: 'Agent', message, timestamp: event.timestamp };
-  }
-  if (event.type === 'contacts_waiting') {
-    const why = event.why === undefined ? '' : ` (${event.why})`;
-    const at = new Date(event.nextAttemptAt).toISOString().slice(11, 19);
-    return {
-      type: 'contacts_waiting',
-      service: event.service,
-      message: `${event.service} circuit ${event.state}${why}: ${event.contacts.toLocaleString('en-US')} contacts waiting, next probe ${at}`,
-      timestamp: event.timestamp,
-      circuitState: event.state,
-    };
-  }
-  if (event.type === 'programming_error') return undefined;
-  const base = { contactId: event.contactId, timestamp: event.timestamp };
-  switch (event.type) {
-    case 'contact_completed':
-      return {
-        ...base,
-        type: 'contact_completed',
-        service: 'Agent',
-        message: `Contact ${event.contactId} completed${event.degraded ? ' (degraded)' : ''}`,
-      };
-    case 'contact_failed':
-      return {
-        ...base,
-        type: 'contact_failed',
-        service: event.service ?? 'Agent',
-        message: event.reason,
-      };
-    case 'contact_deferred':
-      return {
-        ...base,
-        type: 'contact_deferred',
-        service: event.service ?? 'Agent',
-        message: event.untilReleased
-          ? `Contact ${event.contactId} waits until ${event.service} takes calls again: ${event.reason}`
-          : `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
-      };
-    case 'step_degraded':
-      return {
-        ...base,
-        type: 'contact_degraded',
-        service: event.service,
-        message: `${event.service} unavailable for ${event.contactId}: using ${event.fallback}`,
-      };
-    case 'lease_lost':
-      return {
-        ...base,
-        type: 'lease_lost',
-        service: 'Agent',
-        message: `Lease on ${event.contactId} was lost (another worker took the contact over): its steps here were stopped`,
-      };
-    case 'outbox_replayed':
-      return {
-        ...base,
-        type: 'contact_completed',
-        service: event.service,
-        message: `CRM record of ${event.contactId} replayed from the outbox`,
-      };
-  }
-}
-
 /**
  * "Circuit OPEN. Skipping call." lines per service and outage; after them a summary line per
  * interval says how many contacts wait (metrics count every skip).
@@ -129,11 +67,12 @@ const SKIP_LINES_PER_OUTAGE = 3;
 /** Builds the sinks the environment configures; the logger always. */
 export async function createObservers(options: ObserverOptions): Promise<Observers> {
   const { env, clock } = options;
+  const deliveryClock = options.deliveryClock ?? clock;
   const secrets = secretsFromEnv(env);
   const output = options.output ?? createOutput({ secrets });
   const sheets = sheetsSinkFromEnv(env, {
     spillPath: options.sheetsSpillPath,
-    clock,
+    clock: deliveryClock,
     log: (level, message) => output.err(`${level} sheets: ${message}`),
   });
   const logger = createLogger({
@@ -149,13 +88,16 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
     server = await startMetricsServer({ port: options.metricsPort, registry: metrics.registry });
     logger.log('INFO', `metrics served at ${server.url}`, { event: 'metrics_server' });
   }
-  const channels = options.alerts === false ? [] : alertChannelsFromEnv(env, { clock });
+  const channels =
+    options.alerts === false
+      ? []
+      : [...alertChannelsFromEnv(env, { clock: deliveryClock }), ...(options.extraChannels ?? [])];
   const alerts =
     channels.length === 0
       ? undefined
       : new AlertManager({
           channels,
-          clock,
+          clock: deliveryClock,
           secrets,
           redact: logger.redact,
           log: (level, message) =>
@@ -219,7 +161,7 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
       // The sinks get `graceMs` to deliver what they hold; then alerts not sent are written
       // to the log with their text and Sheets rows stay in the spill file.
       const grace = new AbortController();
-      const timer = clock.setTimer(
+      const timer = deliveryClock.setTimer(
         () => grace.abort(new Error(`shutdown grace of ${graceMs} ms is over`)),
         graceMs,
       );

@@ -6,7 +6,6 @@ import type { AppConfig } from '../config.ts';
 import {
   describeMockLimits,
   mockProviderEnv,
-  providerSettingsFromEnv,
   providersFromSettings,
   runMockProviders,
 } from '../providers/index.ts';
@@ -15,6 +14,7 @@ import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
 import type { Output } from '../redaction/output.ts';
+import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 
@@ -60,9 +60,7 @@ export async function run(options: RunOptions): Promise<number> {
       options.output.err(describeMockLimits().replace(/^# /, ''));
       env = { ...env, ...mockProviderEnv(mock.baseUrls) };
     }
-    const settings = providerSettingsFromEnv(env);
-    settings.openai.maxNotesChars = config.llm.max_notes_chars;
-    const providers = providersFromSettings(settings, { clock });
+    const providers = providersFromSettings(providerSettingsFor(env, config), { clock });
     const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
     const audio = new FileAudioStore({
       dir: join(dataDir, 'audio'),

@@ -1,19 +1,20 @@
 import { MemoryAudioStore } from '../agent/audio-store.ts';
 import type { AppConfig } from '../config.ts';
+import { alertChannelsFromEnv, PrintedAlertChannel } from '../alerts/index.ts';
 import {
   createInProcessClient,
   IN_PROCESS_ORIGIN,
   MockProviders,
   mockProviderEnv,
   providersFromSettings,
-  providerSettingsFromEnv,
   type FaultsConfig,
 } from '../providers/index.ts';
 import { seededRandom } from '../providers/mock/seeded-random.ts';
 import { SqliteCallQueue } from '../queue/index.ts';
-import { SystemClock, systemClock, VirtualClock, type Clock } from '../resilience/index.ts';
+import { systemClock, VirtualClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import { providerSettingsFor } from './provider-settings.ts';
 import type { Output } from '../redaction/output.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary, type RunSummary } from './summary.ts';
@@ -31,8 +32,9 @@ export interface SimulateOptions {
   db: string;
   logFormat: 'json' | 'pretty';
   signal?: AbortSignal | undefined;
-  /** Where the summary table goes. */
-  /** Where everything is printed: log lines on stdout, the summary on stderr. */
+  /** Alert channels and Google Sheets are configured from it, as for `run`. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where everything is printed: log lines on stdout, alerts and the summary on stderr. */
   output: Output;
 }
 
@@ -51,40 +53,53 @@ export function seedScenario(): FaultsConfig {
   };
 }
 
-function clockFor(mode: TimeMode, speed: number): Clock {
-  if (mode === 'virtual') return new VirtualClock(Date.UTC(2026, 0, 29, 18, 17, 0));
-  return mode === 'scaled' ? new SystemClock({ scale: speed }) : systemClock;
+/** Where the simulation's time starts (virtual and scaled: the same instant, run after run). */
+const SIMULATION_START = Date.UTC(2026, 0, 29, 18, 17, 0);
+
+/** How fast each mode runs the virtual clock: as fast as it can, or paced by real time. */
+function paceOf(mode: TimeMode, speed: number): number | undefined {
+  if (mode === 'virtual') return undefined;
+  return mode === 'scaled' ? speed : 1;
 }
 
-/** `call-agent simulate`: returns the exit code. */
+/**
+ * `call-agent simulate`: returns the exit code. Time is always a VirtualClock, driven as fast
+ * as it goes (`virtual`) or paced by real time (`scaled`, `real`): the same seed tells the
+ * same story in every mode, step for step.
+ */
 export async function simulate(
   options: SimulateOptions,
 ): Promise<{ code: number; summary: RunSummary }> {
-  const clock = clockFor(options.time, options.speed);
+  const { config, output } = options;
+  const clock = new VirtualClock(options.time === 'real' ? Date.now() : SIMULATION_START);
   const random = seededRandom(options.seed);
   const mock = new MockProviders({ clock, seed: options.seed, faults: seedScenario() });
-  const settings = providerSettingsFromEnv(mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)));
+  const settings = providerSettingsFor(mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)), config);
   const providers = providersFromSettings(settings, {
     httpClient: createInProcessClient(mock),
     clock,
   });
+  const env = options.env;
   const resources = new ResourceStack();
   try {
     const queue = new SqliteCallQueue({
       path: options.db,
       clock,
-      maxFailedAttempts: options.config.queue.max_failed_attempts,
+      maxFailedAttempts: config.queue.max_failed_attempts,
     });
     resources.defer(() => queue.close());
+    // each alert is shown as it would be sent, and sent through the channels `env` configures
+    const configured = alertChannelsFromEnv(env).map((channel) => channel.name);
     const observers = await createObservers({
-      env: {},
-      output: options.output,
+      env,
+      output,
       clock,
+      deliveryClock: systemClock,
       format: options.logFormat,
       sheetsSpillPath: 'data/sheets-spill.jsonl',
-      alerts: false,
+      extraChannels: [new PrintedAlertChannel((line) => output.err(line), configured)],
     });
-    resources.defer(() => observers.close(options.config.shutdown_grace * 1000));
+    resources.defer(() => observers.close(config.shutdown_grace * 1000));
     await queue.enqueue(
       Array.from({ length: options.contacts }, (_, i) => ({
         id: `Contact-${i + 1}`,
@@ -93,7 +108,7 @@ export async function simulate(
       })),
     );
     const { campaign, dispose } = createSession({
-      config: options.config,
+      config,
       providers,
       queue,
       audio: new MemoryAudioStore(),
@@ -104,9 +119,12 @@ export async function simulate(
       workerId: 'simulation',
     });
     resources.defer(dispose);
-    const summary = await runToEnd(campaign, queue, { signal: options.signal });
+    const summary = await runToEnd(campaign, queue, {
+      signal: options.signal,
+      pace: paceOf(options.time, options.speed),
+    });
     await resources.closeAll(); // the sinks have their say before the summary
-    options.output.errBlock(`\n${formatSummary(summary)}`);
+    output.errBlock(`\n${formatSummary(summary)}`);
     return { code: exitCodeFor(summary), summary };
   } finally {
     await resources.closeAll();

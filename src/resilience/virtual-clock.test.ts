@@ -104,3 +104,29 @@ describe('VirtualClock', () => {
     await expect(clock.runUntil(() => false, 50)).rejects.toThrow(/still not done/);
   });
 });
+
+describe('VirtualClock.runInRealTime', () => {
+  it('runs the timers runUntil runs, in the same order, paced by real time', async () => {
+    const trace = async (run: (clock: VirtualClock, done: () => boolean) => Promise<boolean>) => {
+      const clock = new VirtualClock(0);
+      const seen: string[] = [];
+      let finished = false;
+      const chain = async (): Promise<void> => {
+        for (let i = 0; i < 3; i++) {
+          await clock.sleep(100 * (i + 1));
+          seen.push(`sleep ${i} at ${clock.now()}`);
+          clock.setTimer(() => seen.push(`timer ${i} at ${clock.now()}`), 50);
+        }
+        finished = true;
+      };
+      void chain();
+      const started = performance.now();
+      await run(clock, () => finished);
+      return { seen, realMs: performance.now() - started };
+    };
+    const virtual = await trace((clock, done) => clock.runUntil(done));
+    const paced = await trace((clock, done) => clock.runInRealTime(done, 10));
+    expect(paced.seen).toEqual(virtual.seen);
+    expect(virtual.seen.at(-1)).toBe('sleep 2 at 600');
+  });
+});

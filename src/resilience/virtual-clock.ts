@@ -96,4 +96,27 @@ export class VirtualClock implements Clock {
     }
     throw new Error(`VirtualClock.runUntil: still not done after ${maxSteps} steps`);
   }
+
+  /**
+   * As `runUntil`, but each timer runs when its time comes in real time, `speed` times faster
+   * (1: real time): the same steps in the same order as `runUntil` takes — as deterministic —
+   * paced for a person to watch. Checks `done()` at least every `pollMs` of real time.
+   */
+  async runInRealTime(done: () => boolean, speed = 1, pollMs = 100): Promise<boolean> {
+    if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+    const realStart = performance.now();
+    const virtualStart = this.#now;
+    await flush();
+    for (;;) {
+      if (done()) return true;
+      const next = this.#timers[0];
+      if (next === undefined) return done();
+      const wait = realStart + (next.due - virtualStart) / speed - performance.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, pollMs)));
+        continue;
+      }
+      await this.advanceTo(next.due);
+    }
+  }
 }

@@ -1,0 +1,72 @@
+import type { AgentEvent } from '../agent/agent-events.ts';
+import type { AgentEvent as LoggedAgentEvent } from '../observability/index.ts';
+
+/** The log line of an agent event (undefined for one that is logged another way). */
+export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
+  if (event.type === 'leases_reclaimed' || event.type === 'leases_waiting') {
+    const message =
+      event.type === 'leases_reclaimed'
+        ? `Reclaimed ${event.contacts} contact(s) held by pid ${event.pid}, which no longer runs`
+        : `${event.contacts} contact(s) held by ${event.holder} wait until ${new Date(event.until).toISOString()}, when their leases run out`;
+    return { type: event.type, service: 'Agent', message, timestamp: event.timestamp };
+  }
+  if (event.type === 'contacts_waiting') {
+    const why = event.why === undefined ? '' : ` (${event.why})`;
+    const at = new Date(event.nextAttemptAt).toISOString().slice(11, 19);
+    return {
+      type: 'contacts_waiting',
+      service: event.service,
+      message: `${event.service} circuit ${event.state}${why}: ${event.contacts.toLocaleString('en-US')} contacts waiting, next probe ${at}`,
+      timestamp: event.timestamp,
+      circuitState: event.state,
+    };
+  }
+  if (event.type === 'programming_error') return undefined;
+  const base = { contactId: event.contactId, timestamp: event.timestamp };
+  switch (event.type) {
+    case 'contact_completed':
+      return {
+        ...base,
+        type: 'contact_completed',
+        service: 'Agent',
+        message: `Contact ${event.contactId} completed${event.degraded ? ' (degraded)' : ''}`,
+      };
+    case 'contact_failed':
+      return {
+        ...base,
+        type: 'contact_failed',
+        service: event.service ?? 'Agent',
+        message: event.reason,
+      };
+    case 'contact_deferred':
+      return {
+        ...base,
+        type: 'contact_deferred',
+        service: event.service ?? 'Agent',
+        message: event.untilReleased
+          ? `Contact ${event.contactId} waits until ${event.service} takes calls again: ${event.reason}`
+          : `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
+      };
+    case 'step_degraded':
+      return {
+        ...base,
+        type: 'contact_degraded',
+        service: event.service,
+        message: `${event.service} unavailable for ${event.contactId}: using ${event.fallback}`,
+      };
+    case 'lease_lost':
+      return {
+        ...base,
+        type: 'lease_lost',
+        service: 'Agent',
+        message: `Lease on ${event.contactId} was lost (another worker took the contact over): its steps here were stopped`,
+      };
+    case 'outbox_replayed':
+      return {
+        ...base,
+        type: 'contact_completed',
+        service: event.service,
+        message: `CRM record of ${event.contactId} replayed from the outbox`,
+      };
+  }
+}
