@@ -16,6 +16,7 @@ import { createObservers } from './observers.ts';
 import type { Output } from '../redaction/output.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
+import { reportRejectedRows } from './rejected-rows.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,10 +86,7 @@ export async function run(options: RunOptions): Promise<number> {
     });
     resources.defer(() => queue.close());
     const imported = await importContacts({ path: options.contactsFile }, { queue });
-    for (const error of imported.errors) {
-      options.output.err(error.formatted);
-      observers.logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
-    }
+    reportRejectedRows(imported.errors, observers.logger, options.output);
     const added = imported.enqueued?.added ?? 0;
     const duplicates = imported.enqueued?.duplicates ?? 0;
     options.output.err(

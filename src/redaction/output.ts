@@ -46,6 +46,8 @@ export interface Output {
   readonly stdout: { write(chunk: string): void };
   /** Whether stdout is a terminal (readable log lines then). */
   readonly stdoutIsTerminal: boolean;
+  /** Whether stderr is a terminal. */
+  readonly stderrIsTerminal: boolean;
   readonly redact: Redactor;
 }
 
@@ -81,6 +83,7 @@ export function createOutput(options: OutputOptions = {}): Output {
     errBlock: (text) => write(stderr, `${safe(text, true)}\n`),
     stdout: { write: (chunk) => write(stdout, safe(chunk, true)) },
     stdoutIsTerminal: stdout.isTTY === true,
+    stderrIsTerminal: stderr.isTTY === true,
     redact,
   };
 }

@@ -49,6 +49,28 @@ export function maskPhoneNumber(phone: string): string {
   return `+${digits.slice(0, 4)}***${digits.slice(-4)}`;
 }
 
+/**
+ * Text that was meant to be a phone number but is not one (a bad CSV cell), for a message:
+ * with 8 digits or more, every digit but the first four and the last four becomes `*`, the
+ * rest of the text kept (`(415) 555-01234` → `(415) 5**-*1234`); past 24 characters it is cut
+ * to 12, every digit after the fourth masked, and its length given.
+ */
+export function maskPhoneLike(raw: string): string {
+  const cut = raw.length > 24;
+  const shown = cut ? raw.slice(0, 12) : raw;
+  const digits = shown.replace(/\D/g, '').length;
+  const keepTail = cut ? 0 : 4;
+  let seen = 0;
+  const masked =
+    digits < 8 && !cut
+      ? shown
+      : shown.replace(/\d/g, (digit) => {
+          seen += 1;
+          return seen <= 4 || seen > digits - keepTail ? digit : '*';
+        });
+  return cut ? `"${masked}…" (${raw.length} characters)` : `"${masked}"`;
+}
+
 function maskPhones(text: string, keep: ReadonlySet<string> = NONE): string {
   return text.replace(PHONE, (match: string, prefix: string, rest: string) => {
     const digits = rest.replace(/\D/g, '');

@@ -40,7 +40,7 @@ describe.concurrent('what call-agent prints', () => {
     const lines = `${result.stdout}\n${result.stderr}`.split('\n');
     expect(lines.filter((line) => line.startsWith('2026-01-01T00:00:00.000Z'))).toEqual([]);
     expect(result.stderr).toContain(
-      'hostile.csv:7: invalid phone number "12345\\n2026-01-01T00:00:00.000Z CRITICAL',
+      'hostile.csv:7: invalid phone number "1234*\\n****-*…" (63 characters)',
     );
     expect(result.stdout).toContain('contact=a\\n2026-01-01T00:00:00.000Z CRITICAL');
     expect(`${result.stdout}${result.stderr}`).not.toContain('\u001b');

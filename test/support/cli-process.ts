@@ -17,7 +17,15 @@ export interface CliOptions {
   fileSizeLimitKiB?: number;
   /** stderr joins stdout in one stream, in the order the CLI wrote them. */
   mergeStderr?: boolean;
+  /**
+   * Runs the CLI on a pseudo-terminal (`script`): stdout and stderr are one terminal, as when
+   * a person runs it; its output arrives as stdout with `\r\n` line ends made `\n`.
+   */
+  terminal?: boolean;
 }
+
+/** Quotes a word for sh. */
+const shellWord = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** A `call-agent` child process whose output is collected as it comes. */
 export interface CliProcess {
@@ -51,16 +59,23 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     ...(limit === undefined ? [] : [`ulimit -f ${limit}`]),
     `exec "$0" "$@"${options.mergeStderr ? ' 2>&1' : ''}`,
   ].join('; ');
-  const child =
-    limit === undefined && !options.mergeStderr
+  const child = options.terminal
+    ? spawn(
+        'script',
+        ['-qfec', [process.execPath, BIN, ...args].map(shellWord).join(' '), '/dev/null'],
+        spawnOptions,
+      )
+    : limit === undefined && !options.mergeStderr
       ? spawn(process.execPath, [BIN, ...args], spawnOptions)
       : spawn('bash', ['-c', shell, process.execPath, BIN, ...args], spawnOptions);
   running.add(child);
-  let out = '';
+  let raw = '';
+  /** stdout, with a terminal's `\r\n` line ends made `\n`. */
+  const stdout = (): string => (options.terminal ? raw.replace(/\r\n/g, '\n') : raw);
   let err = '';
   const watchers: Array<() => void> = [];
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
+    raw += chunk;
     for (const watcher of [...watchers]) watcher();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -74,7 +89,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     });
   });
   const jsonLines = (): Array<Record<string, unknown>> =>
-    out
+    stdout()
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .flatMap((line) => {
@@ -92,7 +107,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
         if (at >= 0) watchers.splice(at, 1);
       };
       const check = (): void => {
-        if (match(out)) {
+        if (match(stdout())) {
           stop();
           resolve();
         }
@@ -115,7 +130,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   ): Promise<void> => waitForStdout(() => jsonLines().some(match), timeoutMs);
   return {
     child,
-    stdout: () => out,
+    stdout,
     stderr: () => err,
     jsonLines,
     exited,

@@ -182,6 +182,22 @@ describe('importContacts', () => {
     expect(second.contacts.map((c) => c.name)).toEqual(['Alice']);
   });
 
+  it("masks an invalid number long enough to be a person's, and shortens a huge cell", async () => {
+    const huge = `+1 ${'9'.repeat(200_000)}`;
+    const path = csvFile('odd.csv', [
+      'name,phone',
+      'Ann,(415) 555-01234',
+      `Bob,${huge}`,
+      'Cid,call me',
+    ]);
+    const { errors } = await importContacts({ path });
+    expect(errors.map((e) => e.message)).toEqual([
+      'invalid phone number "(415) 5**-*1234"',
+      'invalid phone number "+1 999******…" (200003 characters)',
+      'invalid phone number "call me"',
+    ]);
+  });
+
   it('accepts a stray quote inside an unquoted field', async () => {
     const path = csvFile('stray.csv', ['name,phone', 'Ca"rl,4155550121', 'Dana,4155550124']);
     const { contacts, errors } = await importContacts({ path });
@@ -194,7 +210,7 @@ describe('importContacts', () => {
     const uk = await importContacts({ path }, { defaultRegion: 'GB' });
     expect(uk.contacts.map((c) => c.phone)).toEqual(['+442079460958', '+14155550123']);
     const us = await importContacts({ path });
-    expect(us.errors.map((e) => e.message)).toEqual(['invalid phone number "020 7946 0958"']);
+    expect(us.errors.map((e) => e.message)).toEqual(['invalid phone number "020 7*** 0958"']);
     await expect(importContacts({ path }, { defaultRegion: 'XX' as 'GB' })).rejects.toThrow(
       RangeError,
     );

@@ -1,7 +1,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 // Straight from its file: the barrel would load the SQLite backend just to parse a CSV.
 import { phoneContactId } from '../../queue/contact-id.ts';
-import { maskPhoneNumber } from '../../redaction/redact.ts';
+import { maskPhoneLike, maskPhoneNumber } from '../../redaction/redact.ts';
 import {
   atLine,
   parseContactsDefaults,
@@ -87,7 +87,7 @@ function checkRow(
   const raw = value('phone');
   if (raw === '') return 'missing phone';
   const phone = normalizePhone(raw, region);
-  if (phone === undefined) return `invalid phone number "${raw}"`;
+  if (phone === undefined) return `invalid phone number ${maskPhoneLike(raw)}`;
   const id = value('id');
   const idLine = id === '' ? undefined : idSeen.get(id);
   if (idLine !== undefined) return `duplicate id "${id}" (first seen on line ${idLine})`;

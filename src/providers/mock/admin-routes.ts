@@ -1,6 +1,6 @@
 import type { MockProviders } from './mock-providers.ts';
 import { parseJson } from '../http/json.ts';
-import type { FaultsConfig } from './faults.ts';
+import { parseFaultsConfig, whyFaultsChangeNothing } from './faults.ts';
 import { mockProviderIds, type MockProviderId, type MockReply } from './mock-types.ts';
 import { jsonReply } from './replies.ts';
 
@@ -25,7 +25,10 @@ export function handleAdmin(
       return jsonReply(200, { faults: mock.faults });
     case 'POST /__faults':
       try {
-        mock.setFaults(parseJson(body) as FaultsConfig); // validated there
+        const config = parseFaultsConfig(parseJson(body));
+        const noChange = whyFaultsChangeNothing(config);
+        if (noChange !== undefined) return jsonReply(400, { error: noChange });
+        mock.setFaults(config);
         return jsonReply(200, { faults: mock.faults });
       } catch (error) {
         return jsonReply(400, { error: error instanceof Error ? error.message : String(error) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mockProviderIds } from './mock-types.ts';
 
 /** One way a mock answer can go. */
 export type Fault =
@@ -89,31 +90,41 @@ const faultInput = z.union([z.string(), faultSchema]);
  * Down from `from` to `to` (mock clock, ms since the epoch), or, relative to when the faults
  * are set, from `afterMs` (default 0) for `durationMs`.
  */
-const outageSchema = z.object({
-  from: z.number().optional(),
-  to: z.number().optional(),
-  afterMs: z.number().min(0).optional(),
-  durationMs: z.number().min(0).optional(),
-  /** What the provider answers while down (default `503`). */
-  fault: faultInput.optional(),
-});
+const outageSchema = z
+  .object({
+    from: z.number().optional(),
+    to: z.number().optional(),
+    afterMs: z.number().min(0).optional(),
+    durationMs: z.number().min(0).optional(),
+    /** What the provider answers while down (default `503`). */
+    fault: faultInput.optional(),
+  })
+  .strict()
+  .refine(
+    (outage) =>
+      outage.durationMs !== 0 &&
+      !(outage.from !== undefined && outage.to !== undefined && outage.to <= outage.from),
+    'this outage covers no time (durationMs 0, or to not after from)',
+  );
 
-const providerFaultsSchema = z.object({
-  /** Faults for the next operations (chat, TTS, create call, CRM record), one each, in order. */
-  script: z.array(faultInput).optional(),
-  /** Faults for the next health probes. */
-  probeScript: z.array(faultInput).optional(),
-  /** Faults for the next call look-ups (Twilio `GET Calls.json`). */
-  lookupScript: z.array(faultInput).optional(),
-  /** Windows when every request of the provider fails. */
-  outages: z.array(outageSchema).optional(),
-  /** Probability that an operation fails (seeded random). */
-  errorRate: z.number().min(0).max(1).optional(),
-  /** How it fails (default `503`). */
-  errorFault: faultInput.optional(),
-  /** Added before every request of the provider is processed. */
-  latencyMs: z.number().min(0).optional(),
-});
+const providerFaultsSchema = z
+  .object({
+    /** Faults for the next operations (chat, TTS, create call, CRM record), one each, in order. */
+    script: z.array(faultInput).optional(),
+    /** Faults for the next health probes. */
+    probeScript: z.array(faultInput).optional(),
+    /** Faults for the next call look-ups (Twilio `GET Calls.json`). */
+    lookupScript: z.array(faultInput).optional(),
+    /** Windows when every request of the provider fails. */
+    outages: z.array(outageSchema).optional(),
+    /** Probability that an operation fails (seeded random). */
+    errorRate: z.number().min(0).max(1).optional(),
+    /** How it fails (default `503`). */
+    errorFault: faultInput.optional(),
+    /** Added before every request of the provider is processed. */
+    latencyMs: z.number().min(0).optional(),
+  })
+  .strict();
 
 const providerEntry = providerFaultsSchema.nullable().optional();
 
@@ -128,6 +139,25 @@ export const faultsConfigSchema = z
     hubspot: providerEntry,
   })
   .strict();
+
+/**
+ * Why a faults config would change nothing, or undefined when it changes something: the admin
+ * endpoint refuses such a body, since it is most likely a wrong guess at the schema.
+ */
+export function whyFaultsChangeNothing(config: FaultsConfig): string | undefined {
+  const named = mockProviderIds.filter((id) => config[id] !== undefined);
+  if (named.length === 0) {
+    return `the body names no provider: give ${mockProviderIds.join(', ')} (null clears one)`;
+  }
+  const empty = named.find((id) => {
+    const entry = config[id];
+    return entry !== null && entry !== undefined && Object.keys(entry).length === 0;
+  });
+  if (empty) {
+    return `${empty} sets no fault: give one of ${providerFaultsSchema.keyof().options.join(', ')}, or null to clear it`;
+  }
+  return undefined;
+}
 
 export type OutageInput = z.infer<typeof outageSchema>;
 export type ProviderFaultsInput = z.infer<typeof providerFaultsSchema>;

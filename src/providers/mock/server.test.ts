@@ -51,6 +51,40 @@ describe('mock providers over HTTP', () => {
     expect(await response.json()).toEqual({ error: "twilio has no error named 'quota_exceeded'" });
   });
 
+  it('refuses with a 400 that says why a body that would inject nothing', async () => {
+    const refusals: Array<[unknown, RegExp]> = [
+      [{}, /names no provider/],
+      [{ seed: 7 }, /names no provider/],
+      [{ service: 'elevenlabs', fault: '503' }, /service/],
+      [{ elevenlabs: {} }, /elevenlabs sets no fault/],
+      [{ elevenlabs: { outage: { durationMs: 1000 } } }, /outage/],
+      [{ elevenlabs: { outages: [{ durationMs: 0 }] } }, /covers no time/],
+      [{ elevenlabs: { outages: [{ duration: 5000 }] } }, /duration/],
+    ];
+    for (const [body, why] of refusals) {
+      const response = await admin('/__faults', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(why);
+    }
+    expect(await (await admin('/__faults')).json()).toEqual({ faults: {} });
+    expect((await tts()).status).toBe(200);
+  });
+
+  it('takes the README examples: an outage window, an error rate, a slow first byte', async () => {
+    for (const body of [
+      { elevenlabs: { outages: [{ afterMs: 0, durationMs: 60_000, fault: '503' }] } },
+      { seed: 1, openai: { errorRate: 0.1, errorFault: 'rate-limit:2' } },
+      { twilio: { script: ['slow:3000', 'accept-then-reset'] } },
+      { hubspot: { latencyMs: 250 } },
+    ]) {
+      expect((await admin('/__faults', body)).status, JSON.stringify(body)).toBe(200);
+    }
+    expect((await tts()).status).toBe(503);
+    expect((await admin('/__reset', {})).status).toBe(200);
+    expect(await (await admin('/__faults')).json()).toEqual({ faults: {} });
+    expect((await tts()).status).toBe(200);
+  });
+
   it('records every request with auth headers redacted (GET /__requests)', async () => {
     await tts();
     const { requests } = (await (await admin('/__requests?provider=elevenlabs')).json()) as {
