@@ -386,7 +386,8 @@ export class CallFlow {
       retryDelayMs: this.#retryDelayMs,
       aborted: signal?.aborted === true,
     });
-    return new StepFailure(policy.service, verdict);
+    // a stopped run is the agent's doing: the contact waits on no service
+    return new StepFailure(signal?.aborted === true ? AGENT : policy.service, verdict);
   }
 
   #throwIfAborted(policy: ServicePolicy, error: unknown, signal?: AbortSignal): void {

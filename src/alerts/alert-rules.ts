@@ -1,5 +1,6 @@
 import type { CallFailedEvent, StateChangedEvent } from '../resilience/index.ts';
 import type { AlertInput } from './alert.ts';
+import { count } from '../text/count.ts';
 
 const GAVE_UP_ON_RETRIES = new Set<CallFailedEvent['gaveUp']>([
   'retries_exhausted',
@@ -32,7 +33,7 @@ export function alertForFailure(event: CallFailedEvent): AlertInput | undefined 
       kind: 'retries_exhausted',
       severity: 'warning',
       service,
-      message: `${error.message} after ${event.retryCount} retries (${event.gaveUp})`,
+      message: `${error.message} after ${count(event.retryCount, 'retry', 'retries')} (${event.gaveUp})`,
       errorType: error.errorClass,
       timestamp,
     };

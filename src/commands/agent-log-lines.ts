@@ -1,13 +1,24 @@
 import type { AgentEvent } from '../agent/agent-events.ts';
+import { count } from '../text/count.ts';
 import type { AgentEvent as LoggedAgentEvent } from '../observability/index.ts';
+
+/**
+ * A reason without the service's name at its head (`Twilio: 400 …` → `400 …`): the line names
+ * the service in its own column. The queue keeps the reason whole, where no column names it.
+ */
+function withoutService(reason: string, service: string | undefined): string {
+  return service !== undefined && reason.startsWith(`${service}: `)
+    ? reason.slice(service.length + 2)
+    : reason;
+}
 
 /** The log line of an agent event (undefined for one that is logged another way). */
 export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
   if (event.type === 'leases_reclaimed' || event.type === 'leases_waiting') {
     const message =
       event.type === 'leases_reclaimed'
-        ? `Reclaimed ${event.contacts} contact(s) held by pid ${event.pid}, which no longer runs`
-        : `${event.contacts} contact(s) held by ${event.holder} wait until ${new Date(event.until).toISOString()}, when their leases run out`;
+        ? `Reclaimed ${count(event.contacts, 'contact')} held by pid ${event.pid}, which no longer runs`
+        : `${count(event.contacts, 'contact')} held by ${event.holder} wait${event.contacts === 1 ? 's' : ''} until ${new Date(event.until).toISOString()}, when their leases run out`;
     return { type: event.type, service: 'Agent', message, timestamp: event.timestamp };
   }
   if (event.type === 'contacts_waiting') {
@@ -16,7 +27,7 @@ export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
     return {
       type: 'contacts_waiting',
       service: event.service,
-      message: `${event.service} circuit ${event.state}${why}: ${event.contacts.toLocaleString('en-US')} contacts waiting, next probe ${at}`,
+      message: `${event.service} circuit ${event.state}${why}: ${count(event.contacts, 'contact')} waiting, next probe ${at}`,
       timestamp: event.timestamp,
       circuitState: event.state,
     };
@@ -36,7 +47,7 @@ export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         ...base,
         type: 'contact_failed',
         service: event.service ?? 'Agent',
-        message: event.reason,
+        message: `Contact ${event.contactId} failed: ${withoutService(event.reason, event.service)}`,
       };
     case 'contact_deferred':
       return {
@@ -44,8 +55,8 @@ export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         type: 'contact_deferred',
         service: event.service ?? 'Agent',
         message: event.untilReleased
-          ? `Contact ${event.contactId} waits until ${event.service} takes calls again: ${event.reason}`
-          : `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${event.reason}`,
+          ? `Contact ${event.contactId} waits until ${event.service} takes calls again: ${withoutService(event.reason, event.service)}`
+          : `Contact ${event.contactId} deferred until ${new Date(event.notBefore).toISOString()}: ${withoutService(event.reason, event.service)}`,
       };
     case 'step_degraded':
       return {

@@ -94,7 +94,7 @@ describe("the Sheets sink's own lines", () => {
       await drive(clock, observers.close(60_000));
     });
     expect(google.issuedTokens.length).toBeGreaterThan(0);
-    expect(printed).toContain('sheets: 1 row(s) not appended');
+    expect(printed).toContain('sheets: 1 row not appended');
     expect(printed).toContain('HTTP 500');
     for (const token of google.issuedTokens) expect(printed).not.toContain(token);
   });

@@ -102,6 +102,52 @@ describe('toLogRecord', () => {
     });
   });
 
+  it('reads as English: one period between sentences, a delay under a second in ms', () => {
+    const retry = (message: string, delayMs: number) =>
+      toLogRecord({
+        type: 'retry_scheduled',
+        event: {
+          service: 'Twilio',
+          timestamp: at,
+          circuitState: 'CLOSED',
+          context: {},
+          retryCount: 2,
+          delayMs,
+          error: { ...error, message },
+        },
+      }).message;
+    expect(retry('Too many requests, try again later.', 40)).toBe(
+      'Too many requests, try again later. Retry 2 in 40 ms.',
+    );
+    expect(retry('503 Service Unavailable', 0)).toBe('503 Service Unavailable. Retry 2 in 0 ms.');
+    expect(retry('Is it down?', 1500)).toBe('Is it down? Retry 2 in 1.5 s.');
+    expect(retry('503 Service Unavailable', 2000)).toBe('503 Service Unavailable. Retry 2 in 2 s.');
+  });
+
+  it("tells a call the agent stopped (interrupted, max duration) as the agent's, not the service's", () => {
+    const stopped = toLogRecord({
+      type: 'call_failed',
+      event: {
+        service: 'ElevenLabs',
+        timestamp: at,
+        circuitState: 'CLOSED',
+        context: { contactId: 'c1' },
+        retryCount: 0,
+        durationMs: 5,
+        error: { ...error, message: 'max duration reached' },
+        gaveUp: 'aborted',
+      },
+    });
+    expect(stopped).toMatchObject({
+      level: 'WARNING',
+      service: 'Agent',
+      message: 'Stopped the ElevenLabs call of c1: max duration reached',
+      event: 'call_stopped',
+      contact_id: 'c1',
+    });
+    expect(stopped.error_type).toBeUndefined();
+  });
+
   it('gives every line a distinct event_id by default', () => {
     const event = {
       service: 'OpenAI',

@@ -8,6 +8,7 @@ import type {
   RetryScheduledEvent,
   StateChangedEvent,
 } from '../resilience/index.ts';
+import { asSentence, formatDuration } from '../text/duration.ts';
 import type { AgentEvent, LogLevel, LogRecord, ObservedEvent } from './log-record.ts';
 
 type Line = Omit<LogRecord, 'event_id'>;
@@ -46,17 +47,12 @@ function contactIdOf(context: CallContext | undefined): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
-}
-
 function retryScheduled(e: RetryScheduledEvent): Line {
   return {
     timestamp: iso(e.timestamp),
     level: 'WARNING',
     service: e.service,
-    message: `${e.error.message}. Retry ${e.retryCount} in ${seconds(e.delayMs)}.`,
+    message: `${asSentence(e.error.message)} Retry ${e.retryCount} in ${formatDuration(e.delayMs)}.`,
     retry_count: e.retryCount,
     circuit_state: e.circuitState,
     event: 'retry_scheduled',
@@ -79,14 +75,26 @@ function callSucceeded(e: CallSucceededEvent): Line {
   };
 }
 
-/** permanent/service → CRITICAL; a call the caller cancelled → WARNING; any other → ERROR. */
+/** permanent/service → CRITICAL; any other → ERROR. */
 function failureLevel(e: CallFailedEvent): LogLevel {
-  if (e.error.errorClass === 'permanent/service') return 'CRITICAL';
-  if (e.gaveUp === 'aborted') return 'WARNING';
-  return 'ERROR';
+  return e.error.errorClass === 'permanent/service' ? 'CRITICAL' : 'ERROR';
 }
 
 function callFailed(e: CallFailedEvent): Line {
+  const contactId = contactIdOf(e.context);
+  if (e.gaveUp === 'aborted') {
+    // the agent stopped the call (a signal, --max-duration, a lost lease): not the service's doing
+    return {
+      timestamp: iso(e.timestamp),
+      level: 'WARNING',
+      service: 'Agent',
+      message: `Stopped the ${e.service} call${contactId === undefined ? '' : ` of ${contactId}`}: ${e.error.message}`,
+      retry_count: e.retryCount,
+      circuit_state: e.circuitState,
+      event: 'call_stopped',
+      contact_id: contactId,
+    };
+  }
   return {
     timestamp: iso(e.timestamp),
     level: failureLevel(e),
@@ -95,7 +103,7 @@ function callFailed(e: CallFailedEvent): Line {
     retry_count: e.retryCount,
     circuit_state: e.circuitState,
     event: 'call_failed',
-    contact_id: contactIdOf(e.context),
+    contact_id: contactId,
     error_type: e.error.errorClass,
   };
 }

@@ -101,7 +101,7 @@ describe('a reader that does not keep up', () => {
     output.out('fourth');
     expect(written).toEqual([
       'first\n',
-      'call-agent: 2 line(s) dropped: the output was not read fast enough\n',
+      'call-agent: 2 lines dropped: the output was not read fast enough\n',
       'fourth\n',
     ]);
   });

@@ -5,6 +5,7 @@
  * console (an eslint rule enforces it).
  */
 import { escapeControlCharacters } from './control-characters.ts';
+import { count } from '../text/count.ts';
 import { createRedactor, type Redactor, type RedactorOptions } from './redact.ts';
 
 /** Where text goes: process.stdout / process.stderr, or memory in tests. */
@@ -69,7 +70,9 @@ export function createOutput(options: OutputOptions = {}): Output {
       const lost = dropped.get(stream);
       if (lost !== undefined) {
         dropped.delete(stream);
-        stream.write(`call-agent: ${lost} line(s) dropped: the output was not read fast enough\n`);
+        stream.write(
+          `call-agent: ${count(lost, 'line')} dropped: the output was not read fast enough\n`,
+        );
       }
       stream.write(text);
     } catch {

@@ -58,9 +58,7 @@ describe('call-agent run: killed mid-campaign, restarted', () => {
     const reclaimed = second.lines.filter((line) => line.event === 'leases_reclaimed');
     expect(reclaimed).toHaveLength(1);
     expect(reclaimed[0]?.message).toMatch(
-      new RegExp(
-        `^Reclaimed \\d+ contact\\(s\\) held by pid ${first.child.pid}, which no longer runs$`,
-      ),
+      new RegExp(`^Reclaimed \\d+ contacts? held by pid ${first.child.pid}, which no longer runs$`),
     );
 
     const summary = await ws.readJson<RunSummary>('summary.json');

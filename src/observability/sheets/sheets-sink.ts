@@ -9,6 +9,7 @@ import {
 import type { LogSink } from '../logger.ts';
 import type { LogLevel, LogRecord } from '../log-record.ts';
 import { eventIdColumnRange, toSheetRow, type SheetValue } from './sheet-row.ts';
+import { count } from '../../text/count.ts';
 import { SpillFile } from './spill-file.ts';
 
 /** The two calls the sink makes (SheetsClient implements them). */
@@ -208,7 +209,7 @@ export class SheetsSink implements LogSink {
       try {
         const chunk = this.#spill.read(this.#options.maxBatchRows);
         if (chunk.corrupt > 0) {
-          this.#report('WARNING', `${chunk.corrupt} torn spill line(s) dropped`);
+          this.#report('WARNING', `${count(chunk.corrupt, 'torn spill line')} dropped`);
         }
         if (chunk.records.length > 0 && !(await this.#send(chunk.records, true))) return;
         this.#spill.drop(chunk.bytes);
@@ -258,7 +259,7 @@ export class SheetsSink implements LogSink {
       const message = error instanceof Error ? error.message : String(error);
       this.#report(
         'WARNING',
-        `${records.length} row(s) not appended, kept in the spill file: ${message}`,
+        `${count(records.length, 'row')} not appended, kept in the spill file: ${message}`,
       );
       return false;
     }
@@ -274,7 +275,7 @@ export class SheetsSink implements LogSink {
       this.#stats.lost += records.length;
       this.#report(
         'ERROR',
-        `${records.length} row(s) lost: spill file not writable (${String(error)})`,
+        `${count(records.length, 'row')} lost: spill file not writable (${String(error)})`,
       );
     }
   }

@@ -3,6 +3,7 @@ import { elevenLabsMockDefaults, type ElevenLabsMockOptions } from './elevenlabs
 import type { FaultsConfig } from './faults.ts';
 import { MockProviders } from './mock-providers.ts';
 import type { MockProviderId } from './mock-types.ts';
+import { count } from '../../text/count.ts';
 import { startMockServer } from './server.ts';
 
 export interface RunMockProvidersOptions {
@@ -80,7 +81,7 @@ export function formatEnvExports(baseUrls: Record<MockProviderId, string>): stri
 export function describeMockLimits(elevenLabs: ElevenLabsMockOptions = {}): string {
   const { characterLimit, quotaPeriodMs } = { ...elevenLabsMockDefaults, ...elevenLabs };
   const days = quotaPeriodMs / 86_400_000;
-  const period = Number.isInteger(days) ? `${days} day(s)` : `${quotaPeriodMs / 1000} s`;
+  const period = Number.isInteger(days) ? count(days, 'day') : `${quotaPeriodMs / 1000} s`;
   return (
     `# mock ElevenLabs quota: ${characterLimit.toLocaleString('en-US')} characters every ${period} ` +
     '(--tts-character-limit, --tts-quota-period); no other limit unless faults are set'
