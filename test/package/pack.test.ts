@@ -120,7 +120,12 @@ describe('the packed package', () => {
     files = report!.files.map((file) => file.path);
     await writeApp(dir, pkg, report!.filename);
     const install = ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'];
-    await exec('npm', install, dir, 90_000);
+    await exec('npm', install, dir, 90_000).catch((error: Error & { stderr?: string }) => {
+      if (!error.stderr?.includes('ENOTCACHED')) throw error;
+      throw new Error(
+        `the npm cache lacks a package our lock names; \`npm ci\` fills it: ${error.stderr}`,
+      );
+    });
   }, 200_000);
 
   afterAll(async () => {
