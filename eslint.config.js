@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'scratch/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -67,7 +67,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js'],
+    files: ['bin/**/*.js', 'test/support/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

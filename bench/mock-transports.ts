@@ -34,7 +34,8 @@ export interface MockTransport {
   close(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL('../bin/call-agent.js', import.meta.url));
+/** The CLI from src/ (through tsx), as the tests run it: never a stale dist/. */
+const CLI = fileURLToPath(new URL('../test/support/call-agent-from-source.js', import.meta.url));
 
 /** Starts `call-agent mock-providers --port 0` and sets its faults over the admin API. */
 async function childMock(faults: FaultsConfig): Promise<MockTransport> {

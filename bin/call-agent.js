@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx call-agent` works right after `npm install`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI: dist/ is built by `npm run build`, which `npm install` runs (prepare).
+import { main } from '../dist/cli.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv);

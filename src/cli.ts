@@ -1,13 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, MAX_TIMER_SECONDS } from './config.ts';
-import { alertTest } from './commands/alert-test.ts';
-import { mockProvidersCommand } from './commands/mock-providers.ts';
-import { run } from './commands/run.ts';
-import { simulate, type TimeMode } from './commands/simulate.ts';
+import type { TimeMode } from './commands/simulate.ts';
+import type * as Config from './config.ts';
+import { packageVersion } from './package-version.ts';
 import { createOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
 import { onListenerError } from './resilience/index.ts';
-import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/cli-mock-providers.ts';
+import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/mock-types.ts';
+import { MAX_TIMER_SECONDS } from './timer-limit.ts';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -41,6 +40,16 @@ function durationSeconds(value: string): number {
     );
   }
   return number;
+}
+
+/**
+ * The configuration; config.ts (and each command below) is imported when a command runs,
+ * so `--help` and `--version` load none of them.
+ */
+async function loadConfig(
+  ...args: Parameters<typeof Config.loadConfig>
+): Promise<Config.AppConfig> {
+  return (await import('./config.ts')).loadConfig(...args);
 }
 
 interface CommonFlags {
@@ -98,6 +107,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
   const defaultLogFormat = (): 'json' | 'pretty' => (output.stdoutIsTerminal ? 'pretty' : 'json');
   const program = new Command('call-agent')
     .description('An AI phone-call agent that keeps working while its services fail.')
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
 
@@ -122,7 +132,8 @@ export function buildProgram(result: { code: number }, output: Output): Command 
     async (
       flags: CommonFlags & { seed: number; time: TimeMode; speed: number; contacts: number },
     ) => {
-      const config = loadConfig(flags.config);
+      const config = await loadConfig(flags.config);
+      const { simulate } = await import('./commands/simulate.ts');
       const { code } = await simulate({
         config,
         seed: flags.seed,
@@ -165,8 +176,9 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         metricsPort?: number;
       },
     ) => {
+      const { run } = await import('./commands/run.ts');
       result.code = await run({
-        config: loadConfig(flags.config),
+        config: await loadConfig(flags.config),
         contactsFile,
         env: process.env,
         db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
@@ -203,6 +215,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         ttsCharacterLimit?: number;
         ttsQuotaPeriod?: number;
       }) => {
+        const { mockProvidersCommand } = await import('./commands/mock-providers.ts');
         result.code = await mockProvidersCommand({
           port: flags.port,
           host: flags.host,
@@ -218,6 +231,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
     .command('alert-test')
     .description('send a test alert through every configured channel and report each result')
     .action(async () => {
+      const { alertTest } = await import('./commands/alert-test.ts');
       result.code = await alertTest(process.env, output);
     });
   return program;
@@ -240,6 +254,7 @@ export async function main(argv: string[]): Promise<number> {
     return result.code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const { ConfigError } = await import('./config.ts');
     if (error instanceof ConfigError) {
       output.errBlock(`call-agent: ${error.message}`);
       return 1;

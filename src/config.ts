@@ -4,14 +4,14 @@ import { describeConfigIssues } from './config-issues.ts';
 import { parseConfigJson } from './config-json.ts';
 import { openAiDefaults } from './providers/index.ts';
 import type { PolicyConfig } from './resilience/index.ts';
+import { MAX_TIMER_SECONDS } from './timer-limit.ts';
 
 /**
  * The application's configuration: the seed's names and defaults (times in seconds), from a
  * JSON file, with per-service overrides. This file is the one place the seed's values live.
  */
 
-/** Node's longest timer (2^31 − 1 ms) in whole seconds, about 24.8 days: no duration is longer. */
-export const MAX_TIMER_SECONDS = 2_147_483;
+export { MAX_TIMER_SECONDS };
 
 /** A duration in seconds: > 0 (or ≥ `min`), and no longer than Node's longest timer. */
 const seconds = (what: string, min?: number) => {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/call-agent.js', import.meta.url));
+/** The CLI from src/ through tsx (see call-agent-from-source.js): always the current sources. */
+const BIN = fileURLToPath(new URL('./call-agent-from-source.js', import.meta.url));
 
 /** Children still running, so a failed test can stop what it started (`stopAllClis`). */
 const running = new Set<ChildProcess>();

@@ -2,7 +2,7 @@ import type { Clock } from '../../resilience/index.ts';
 import { elevenLabsMockDefaults, type ElevenLabsMockOptions } from './elevenlabs-handler.ts';
 import type { FaultsConfig } from './faults.ts';
 import { MockProviders } from './mock-providers.ts';
-import type { MockProviderId } from './mock-types.ts';
+import { MOCK_TWILIO_FROM_NUMBER, type MockProviderId } from './mock-types.ts';
 import { count } from '../../text/count.ts';
 import { startMockServer } from './server.ts';
 
@@ -47,8 +47,7 @@ export async function runMockProviders(
   };
 }
 
-/** The caller id the mock Twilio accepts: Twilio's own test number, no one's phone. */
-export const MOCK_TWILIO_FROM_NUMBER = '+15005550006';
+export { MOCK_TWILIO_FROM_NUMBER };
 
 /**
  * The environment that points the agent at the mock: base URLs plus placeholder credentials

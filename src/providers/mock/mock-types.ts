@@ -2,6 +2,9 @@
 export const mockProviderIds = ['openai', 'elevenlabs', 'twilio', 'hubspot'] as const;
 export type MockProviderId = (typeof mockProviderIds)[number];
 
+/** The caller id the mock Twilio accepts: Twilio's own test number, no one's phone. */
+export const MOCK_TWILIO_FROM_NUMBER = '+15005550006';
+
 /** A request as a provider handler sees it: path and query below the provider's prefix. */
 export interface MockRequest {
   method: string;
