@@ -98,6 +98,33 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('CLOSED');
   });
 
+  it('half-open tells callers the truth: trials wanted now, or when the running ones must end', async () => {
+    const { clock, breaker, fail } = setup({ halfOpenMaxCalls: 2, halfOpenTimeoutMs: 5_000 });
+    fail();
+    fail();
+    expect(breaker.trialsWanted).toBe(0);
+    await clock.advance(10_000);
+    expect(breaker.trialsWanted).toBe(2);
+    const first = breaker.tryAcquire();
+    expect(breaker.state).toBe('HALF_OPEN');
+    expect(breaker.trialsWanted).toBe(1);
+    expect(breaker.nextAttemptAt).toBe(clock.now());
+    const second = breaker.tryAcquire();
+    expect(breaker.trialsWanted).toBe(0);
+    expect(breaker.nextAttemptAt).toBe(clock.now() + 5_000);
+    breaker.recordSuccess(first);
+    // one success of the two needed; the second trial is still running: nobody else is wanted
+    expect(breaker.state).toBe('HALF_OPEN');
+    expect(breaker.trialsWanted).toBe(0);
+    expect(breaker.tryAcquire()).toBe(REJECTED);
+    breaker.release(second); // its request was bad: no verdict, one more trial wanted
+    expect(breaker.trialsWanted).toBe(1);
+    expect(breaker.nextAttemptAt).toBe(clock.now());
+    breaker.recordSuccess(breaker.tryAcquire());
+    expect(breaker.state).toBe('CLOSED');
+    expect(breaker.trialsWanted).toBe(Infinity);
+  });
+
   it('a released probe frees its half-open slot', async () => {
     const { clock, breaker, fail } = setup();
     fail();

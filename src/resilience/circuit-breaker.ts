@@ -112,14 +112,33 @@ export class CircuitBreaker {
   }
 
   /**
-   * When a refused caller may try again: the end of the open period, or now. A circuit held
-   * open by hand has no end: the answer is one recovery timeout from now (ask again then).
+   * When a refused caller may try again: now while closed or while a trial is wanted; the end
+   * of the open period; while half-open with every trial running, when they must have ended.
+   * A circuit held open by hand has no end: one recovery timeout from now (ask again then).
    */
   get nextAttemptAt(): number {
     const now = this.#clock.now();
     if (this.#state === 'CLOSED') return now;
-    if (this.#state === 'HALF_OPEN' || this.#held) return now + this.#recoveryTimeoutMs;
+    if (this.#held) return now + this.#recoveryTimeoutMs;
+    if (this.#state === 'HALF_OPEN') {
+      const slots = this.#probeSlots();
+      return slots.free > 0 ? now : (slots.deadline ?? now + this.#recoveryTimeoutMs);
+    }
     return Math.max(now, this.#halfOpensAt());
+  }
+
+  /**
+   * How many calls the circuit would let through now: all (Infinity) while closed; the
+   * trials it wants while it may probe (half-open, or open past its recovery time); 0 while it
+   * refuses.
+   */
+  get trialsWanted(): number {
+    if (this.#state === 'CLOSED') return Infinity;
+    if (this.#held) return 0;
+    if (this.#state === 'OPEN') {
+      return this.#clock.now() < this.#halfOpensAt() ? 0 : this.#halfOpenMaxCalls;
+    }
+    return this.#probeSlots().free;
   }
 
   circuit(): CircuitInfo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPolicyDisposedError, TransientServiceError } from './errors.ts';
+import { isPolicyDisposedError, PermanentServiceError, TransientServiceError } from './errors.ts';
 import { setup } from './policy-harness.test-support.ts';
 
 describe('ServicePolicy answers for its circuit', () => {
@@ -35,6 +35,37 @@ describe('ServicePolicy answers for its circuit', () => {
       error: { errorClass: 'transient', status: 503 },
       held: false,
     });
+  });
+
+  it('refuses() nothing while half-open with a trial slot free, and trialsWanted() says how many', async () => {
+    const { clock, policy, drive } = setup({
+      retry: { maxRetries: 0, initialDelayMs: 0, backoffFactor: 2 },
+    });
+    const down = new TransientServiceError('503', { service: 'tts', status: 503 });
+    for (let i = 0; i < 2; i++) {
+      await drive(
+        policy.execute(async () => {
+          throw down;
+        }),
+      );
+    }
+    expect(policy.refuses()).toBeDefined();
+    expect(policy.trialsWanted()).toBe(0);
+    await clock.advance(10_000);
+    expect(policy.trialsWanted()).toBe(1);
+    // a trial that ends without a verdict (its own request was bad) leaves the circuit half-open
+    const bad = new PermanentServiceError('422', { service: 'tts', scope: 'request' });
+    await drive(
+      policy.execute(async () => {
+        throw bad;
+      }),
+    );
+    expect(policy.state).toBe('HALF_OPEN');
+    expect(policy.refuses()).toBeUndefined();
+    expect(policy.trialsWanted()).toBe(1);
+    expect(policy.nextAttemptAt()).toBe(clock.now());
+    expect(await policy.execute(async () => 'ok')).toBe('ok');
+    expect(policy.state).toBe('CLOSED');
   });
 
   it('open() holds the circuit until reset()', async () => {

@@ -113,21 +113,27 @@ export class ServicePolicy implements Disposable {
     return this.breaker.nextAttemptAt;
   }
 
+  /**
+   * How many calls the circuit would let through now: Infinity while closed, the trials it
+   * wants while it may probe, 0 while it refuses.
+   */
+  trialsWanted(): number {
+    return this.breaker.trialsWanted;
+  }
+
   /** The circuit now: state, since when, why, what error opened it, held, open until. */
   circuit(): CircuitInfo {
     return this.breaker.circuit();
   }
 
   /**
-   * When the circuit refuses calls now (open, or half-open with its probe taken): reports the
+   * When the circuit refuses calls now (open, or half-open with every trial running): reports the
    * refusal as a call would (a CallRejectedEvent) and returns the CircuitOpenError it would
    * have got, so a caller can skip work that would end there. Otherwise undefined, and
    * nothing happens (no permit is taken).
    */
   refuses(context: CallContext = EMPTY_CONTEXT): CircuitOpenError | undefined {
-    const breaker = this.breaker;
-    if (breaker.state === 'CLOSED' || breaker.nextAttemptAt <= this.clock.now()) return undefined;
-    return this.#circuitOpen(context);
+    return this.breaker.trialsWanted > 0 ? undefined : this.#circuitOpen(context);
   }
 
   /** Opens the circuit by hand and holds it open until `reset()`. */

@@ -13,6 +13,7 @@ export class ProbeSlots {
   #out = 0;
   #succeeded = 0;
   #timer: TimerHandle | undefined;
+  #deadline: number | undefined;
 
   constructor(max: number, timeoutMs: number, clock: Clock, onTimeout: () => void) {
     this.#max = max;
@@ -21,14 +22,28 @@ export class ProbeSlots {
     this.#onTimeout = onTimeout;
   }
 
-  /** Hands out a permit if one is free. */
+  /** Trials wanted now: the successes still needed, less the trials running. */
+  get free(): number {
+    return Math.max(0, this.#max - this.#succeeded - this.#out);
+  }
+
+  /** When the running trials must have ended (the timeout), if any run. */
+  get deadline(): number | undefined {
+    return this.#deadline;
+  }
+
+  /** Hands out a permit if a trial is wanted. */
   tryTake(): boolean {
-    if (this.#out >= this.#max) return false;
+    if (this.free === 0) return false;
     this.#out++;
-    this.#timer ??= this.#clock.setTimer(() => {
-      this.#timer = undefined;
-      if (this.#out > 0) this.#onTimeout();
-    }, this.#timeoutMs);
+    if (this.#timer === undefined) {
+      this.#deadline = this.#clock.now() + this.#timeoutMs;
+      this.#timer = this.#clock.setTimer(() => {
+        this.#timer = undefined;
+        this.#deadline = undefined;
+        if (this.#out > 0) this.#onTimeout();
+      }, this.#timeoutMs);
+    }
     return true;
   }
 
@@ -37,6 +52,7 @@ export class ProbeSlots {
     if (--this.#out > 0) return;
     this.#timer?.clear();
     this.#timer = undefined;
+    this.#deadline = undefined;
   }
 
   /** A probe succeeded; true once `max` of them have. */
@@ -51,5 +67,6 @@ export class ProbeSlots {
     this.#succeeded = 0;
     this.#timer?.clear();
     this.#timer = undefined;
+    this.#deadline = undefined;
   }
 }
