@@ -1,19 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { TimeMode } from './commands/simulate.ts';
 import type * as Config from './config.ts';
+import { positiveInteger, regionCode } from './commands/flag-parsers.ts';
+import { registerQueueCommands } from './commands/queue-commands.ts';
+import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
 import { createOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
 import { onListenerError } from './resilience/index.ts';
 import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/mock-types.ts';
 import { MAX_TIMER_SECONDS } from './timer-limit.ts';
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return number;
-}
 
 /** A TCP port; 0 lets the system pick a free one. */
 function portNumber(value: string): number {
@@ -164,8 +161,9 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         'stop after this long; unfinished contacts stay queued',
         durationSeconds,
       )
-      .option('--summary-json <file>', 'write the end-of-run summary as JSON')
-      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber),
+      .option('--summary-json <file>', 'write the end-of-run summary as JSON (- for stdout)')
+      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber)
+      .option('--default-region <code>', 'region of numbers without +country', regionCode),
   ).action(
     async (
       contactsFile: string,
@@ -174,6 +172,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         maxDuration?: number;
         summaryJson?: string;
         metricsPort?: number;
+        defaultRegion?: CountryCode;
       },
     ) => {
       const { run } = await import('./commands/run.ts');
@@ -188,6 +187,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         maxDurationSeconds: flags.maxDuration,
         summaryJson: flags.summaryJson,
         metricsPort: flags.metricsPort,
+        defaultRegion: flags.defaultRegion,
         audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
         signal: interruptSignal(output),
         output,
@@ -234,12 +234,14 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       const { alertTest } = await import('./commands/alert-test.ts');
       result.code = await alertTest(process.env, output);
     });
+  registerQueueCommands(program, { result, output, env: process.env });
   return program;
 }
 
 /** Runs the CLI and returns the process exit code: 0 done, 1 fatal or bad config, 2 bad usage, 3 work left. */
 export async function main(argv: string[]): Promise<number> {
   const result = { code: 0 };
+  const envFileError = readEnvFile(process.env); // first: the output masks the secrets it sets
   const output = createOutput({
     secrets: secretsFromEnv(process.env),
     keepPhones: [process.env.TWILIO_FROM_NUMBER, MOCK_TWILIO_FROM_NUMBER],
@@ -250,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
   // holds it open until it is done, even while every contact waits on a retry or a deferral.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
+    if (envFileError) throw envFileError;
     await program.parseAsync(argv);
     return result.code;
   } catch (error) {

@@ -117,4 +117,26 @@ describe('configuration', () => {
       'llm.max_notes_chars = 1.5: expected a whole number ≥ 0',
     );
   });
+
+  it('reads numbers without a country code as US unless contacts.default_region says otherwise', () => {
+    expect(parseConfig({}).contacts.default_region).toBe('US');
+    expect(parseConfig({ contacts: { default_region: 'GB' } }).contacts.default_region).toBe('GB');
+    expect(parseConfig({ contacts: { default_region: 'de' } }).contacts.default_region).toBe('DE');
+    for (const bad of ['XX', 'USA', '']) {
+      expect(configError(() => parseConfig({ contacts: { default_region: bad } }))).toContain(
+        `contacts.default_region = "${bad}": expected a region code such as "US", "GB" or "DE"`,
+      );
+    }
+  });
+
+  it('reads the file CALL_AGENT_CONFIG names, unless a path is given', () => {
+    const named = configFile('named.json', JSON.stringify({ retry: { max_retries: 7 } }));
+    const given = configFile('given.json', JSON.stringify({ retry: { max_retries: 1 } }));
+    expect(loadConfig(undefined, { CALL_AGENT_CONFIG: named }).retry.max_retries).toBe(7);
+    expect(loadConfig(given, { CALL_AGENT_CONFIG: named }).retry.max_retries).toBe(1);
+    const missing = join(dir, 'missing.json');
+    expect(configError(() => loadConfig(undefined, { CALL_AGENT_CONFIG: missing }))).toContain(
+      `cannot read config file ${missing} (CALL_AGENT_CONFIG)`,
+    );
+  });
 });

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { parseContactsDefaults } from './agent/contacts/contact-row.ts';
 import { describeConfigIssues } from './config-issues.ts';
 import { parseConfigJson } from './config-json.ts';
 import { openAiDefaults } from './providers/index.ts';
@@ -59,8 +61,20 @@ export const DEFAULTS = {
   recovery: { ramp_seconds: 30 },
   logging: { waiting_summary_interval: 30 },
   audio: { retention: 3600 },
+  contacts: { default_region: parseContactsDefaults.defaultRegion },
   shutdown_grace: 5,
 } as const;
+
+const REGION = 'a region code such as "US", "GB" or "DE" (ISO 3166-1 alpha-2)';
+/** A region libphonenumber knows, in any case (`gb` is `GB`). */
+const regionCode = z
+  .string({ error: REGION })
+  .transform((code) => code.toUpperCase())
+  .pipe(
+    z.custom<CountryCode>((code) => typeof code === 'string' && isSupportedCountry(code), {
+      error: REGION,
+    }),
+  );
 
 const retryFields = {
   max_retries: wholeNumber(0),
@@ -168,6 +182,7 @@ const configSchema = z
     ),
     run: withDefaults({ give_up_after: seconds('a wait') }, DEFAULTS.run),
     audio: withDefaults({ retention: seconds('a retention time') }, DEFAULTS.audio),
+    contacts: withDefaults({ default_region: regionCode }, DEFAULTS.contacts),
     logging: withDefaults({ waiting_summary_interval: seconds('an interval') }, DEFAULTS.logging),
     recovery: withDefaults(
       {
@@ -210,11 +225,30 @@ export function parseConfig(
 export const DEFAULT_CONFIG_FILE = 'call-agent.config.json';
 
 /**
- * Reads the JSON file at `path` (or `./call-agent.config.json` when it exists) and validates
- * it; no file means all defaults. Environment: TTS_FALLBACK_PROVIDER overrides `tts_fallback`.
+ * The configuration file to read: `path` (`--config`), else the one CALL_AGENT_CONFIG names,
+ * else `./call-agent.config.json` when it exists; undefined for none (all defaults).
+ */
+export function configFileFor(
+  path: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): { file: string | undefined; fromEnv: boolean } {
+  if (path !== undefined) return { file: path, fromEnv: false };
+  const named = env.CALL_AGENT_CONFIG?.trim();
+  if (named) return { file: named, fromEnv: true };
+  return {
+    file: existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined,
+    fromEnv: false,
+  };
+}
+
+/**
+ * Reads the JSON file at `path`, else the one CALL_AGENT_CONFIG names, else
+ * `./call-agent.config.json` when it exists, and validates it; no file means all defaults.
+ * Environment: TTS_FALLBACK_PROVIDER overrides `tts_fallback`.
  */
 export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const { file, fromEnv } = configFileFor(path, env);
+  const origin = fromEnv ? ' (CALL_AGENT_CONFIG)' : '';
   let input: Record<string, unknown> = {};
   let literals: ReadonlyMap<string, string> = new Map();
   if (file !== undefined) {
@@ -223,7 +257,9 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
       // an editor's UTF-8 byte order mark is not part of the JSON
       text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     } catch (error) {
-      throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+      throw new ConfigError(
+        `cannot read config file ${file}${origin}: ${(error as Error).message}`,
+      );
     }
     try {
       const parsed = parseConfigJson(text);

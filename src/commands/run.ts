@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { FileAudioStore } from '../agent/audio-store.ts';
 import { importContacts } from '../agent/contacts/index.ts';
 import type { AppConfig } from '../config.ts';
@@ -18,6 +18,8 @@ import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { reportRejectedRows } from './rejected-rows.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
+import { formatImport, importReport } from './import-report.ts';
+import { openSummaryJson } from './summary-json.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +34,8 @@ export interface RunOptions {
   maxDurationSeconds?: number | undefined;
   summaryJson?: string | undefined;
   metricsPort?: number | undefined;
+  /** Region of numbers without `+country` (default: the configuration's). */
+  defaultRegion?: CountryCode | undefined;
   /** Public URL the audio directory is served at, for Twilio to <Play> it. */
   audioBaseUrl?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -49,6 +53,11 @@ export interface RunOptions {
 export async function run(options: RunOptions): Promise<number> {
   const { config } = options;
   const clock = systemClock;
+  // before anything is paid for: a summary that cannot be written is found now
+  const summaryJson =
+    options.summaryJson === undefined
+      ? undefined
+      : await openSummaryJson(options.summaryJson, options.output);
   const resources = new ResourceStack();
   try {
     let env = options.env;
@@ -85,13 +94,12 @@ export async function run(options: RunOptions): Promise<number> {
       maxFailedAttempts: config.queue.max_failed_attempts,
     });
     resources.defer(() => queue.close());
-    const imported = await importContacts({ path: options.contactsFile }, { queue });
+    const defaultRegion = options.defaultRegion ?? config.contacts.default_region;
+    const imported = await importContacts({ path: options.contactsFile }, { queue, defaultRegion });
     reportRejectedRows(imported.errors, observers.logger, options.output);
-    const added = imported.enqueued?.added ?? 0;
-    const duplicates = imported.enqueued?.duplicates ?? 0;
-    options.output.err(
-      `${options.contactsFile}: ${added} contacts queued, ${duplicates} already in the queue, ${imported.errors.length} rows rejected`,
-    );
+    const report = importReport(options.contactsFile, imported);
+    const total = Object.values(await queue.counts()).reduce((sum, n) => sum + n, 0);
+    options.output.err(formatImport(report, total));
     const { campaign, dispose } = createSession({
       config,
       providers,
@@ -102,19 +110,18 @@ export async function run(options: RunOptions): Promise<number> {
       observers,
     });
     resources.defer(dispose);
-    const summary = await runToEnd(campaign, queue, {
+    const ended = await runToEnd(campaign, queue, {
       signal: options.signal,
       maxDurationMs:
         options.maxDurationSeconds === undefined ? undefined : options.maxDurationSeconds * 1000,
       giveUpAfterMs: config.run.give_up_after * 1000,
     });
+    const summary = { ...ended, imported: report };
     await resources.closeAll(); // the sinks have their say before the summary
+    await summaryJson?.write(summary);
     options.output.errBlock(formatSummary(summary));
-    if (options.summaryJson) {
-      await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
-    }
     return exitCodeFor(summary);
   } finally {
-    await resources.closeAll();
+    await resources.closeAll().finally(() => summaryJson?.close());
   }
 }

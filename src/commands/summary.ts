@@ -1,6 +1,7 @@
 import type { GiveUp } from '../agent/give-up.ts';
 import type { ServiceStats } from '../agent/run-stats.ts';
 import type { StateCounts } from '../queue/call-queue.ts';
+import { formatImport, type ImportReport } from './import-report.ts';
 
 export interface ServiceSummary {
   calls: number;
@@ -21,6 +22,8 @@ export interface RunSummary {
   ended: 'drained' | 'max_duration' | 'interrupted' | 'gave_up';
   /** With `gave_up`: the services a person must fix, since when, and why. */
   gave_up?: Array<{ service: string; since: string; error_type: string; reason: string }>;
+  /** `run`: what its CSV added to the queue (the totals above are the whole queue's). */
+  imported?: ImportReport;
 }
 
 export interface SummaryInput {
@@ -122,5 +125,6 @@ export function formatSummary(summary: RunSummary): string {
       `\nGave up: ${blocked.service} has refused every call since ${blocked.since} (${blocked.error_type}: ${blocked.reason}). ` +
       'A person must fix it; the contacts stay queued. Run again once it is fixed.',
   );
-  return `${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}${gaveUp.join('')}`;
+  const imported = summary.imported ? `${formatImport(summary.imported, c.total)}\n` : '';
+  return `${imported}${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}${gaveUp.join('')}`;
 }

@@ -4,6 +4,7 @@ import { enqueueContract } from './contract/enqueue.contract.ts';
 import type { MakeCallQueue } from './contract/harness.ts';
 import { leasesContract } from './contract/leases.contract.ts';
 import { lifecycleContract } from './contract/lifecycle.contract.ts';
+import { requeueContract } from './contract/requeue.contract.ts';
 import { storeContract } from './contract/store.contract.ts';
 import { storageContract } from './contract/storage.contract.ts';
 
@@ -25,6 +26,7 @@ export function describeCallQueueContract(name: string, make: MakeCallQueue): vo
     leasesContract(make);
     deferralContract(make);
     enqueueContract(make);
+    requeueContract(make);
     storeContract(make);
     storageContract(make);
   });

@@ -53,7 +53,11 @@ export interface ClaimedContact {
 
 export interface ContactStatus {
   id: string;
+  /** The contact as it was enqueued. */
+  contact: QueuedContactData;
   state: ContactState;
+  /** How many times the contact has been claimed. */
+  claims: number;
   failedAttempts: number;
   /** For `deferred`: not before this time (ms since the epoch). */
   notBefore: number | undefined;
@@ -114,6 +118,33 @@ export interface EnqueueResult {
 
 export type StateCounts = Record<ContactState, number>;
 
+export interface ListOptions {
+  /** At most this many contacts, the first in enqueue order (default: all). */
+  limit?: number | undefined;
+}
+
+/** What `requeue` did with each contact it was asked about. */
+export interface RequeueResult {
+  /** Put back, in the order asked (enqueue order for every failed contact). */
+  requeued: string[];
+  /** No contact has this id. */
+  notFound: string[];
+  /** Left as they are: only a failed contact is put back. */
+  notFailed: Array<{ id: string; state: ContactState }>;
+}
+
+/**
+ * The checkpoints a requeued contact keeps. From the write that marks its call as started on,
+ * everything: a call that may have been placed is looked up before another is (a person is
+ * never called twice), and one that was placed is not placed again. Before it, none: no call
+ * was started, so the script and the voice are made afresh (the failure may have been theirs,
+ * or the script a template written during an outage).
+ */
+export function requeuedCheckpoints(checkpoints: Checkpoints): Checkpoints {
+  const callMayExist = checkpoints.callStartedAt !== undefined || checkpoints.callSid !== undefined;
+  return callMayExist ? checkpoints : {};
+}
+
 /** Deferred contacts that wait for one service (or for none in particular). */
 export interface WaitingContacts {
   service: string | undefined;
@@ -166,7 +197,8 @@ export interface CallQueue {
   /** Returns the contact to the queue until `notBefore`; may fail it (see DeferOptions). */
   defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState>;
   status(id: string): Promise<ContactStatus | undefined>;
-  list(state?: ContactState): Promise<ContactStatus[]>;
+  /** Contacts (in one state, or all) in enqueue order. */
+  list(state?: ContactState, options?: ListOptions): Promise<ContactStatus[]>;
   counts(): Promise<StateCounts>;
   /** Deferred contacts by the service they wait for. */
   waiting(): Promise<WaitingContacts[]>;
@@ -176,6 +208,13 @@ export interface CallQueue {
    * omitted. Returns how many.
    */
   releaseWaiting(service?: string, limit?: number): Promise<number>;
+  /**
+   * Puts failed contacts back (the named ones, or every failed one when `ids` is omitted):
+   * pending and due at once, their counted failures and reason cleared, their checkpoints as
+   * `requeuedCheckpoints` keeps them. A contact in any other state is left as it is. One
+   * atomic write.
+   */
+  requeue(ids?: readonly string[]): Promise<RequeueResult>;
   /** Whether any contact is not finished yet (pending, in progress or deferred). */
   hasUnfinished(): Promise<boolean>;
   /**

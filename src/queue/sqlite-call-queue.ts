@@ -14,14 +14,17 @@ import {
   type DeferOptions,
   type EnqueueResult,
   type HeldLeases,
+  type ListOptions,
   type OutboxEntry,
   type QueuedContactData,
+  type RequeueResult,
   type StateCounts,
   type WaitingContacts,
 } from './call-queue.ts';
 import { currentHolder, type LeaseHolder } from './lease-holder.ts';
 import { QueueStorageError } from './queue-storage-error.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
+import { prepareRequeue } from './sqlite-requeue.ts';
 import { contactData, toClaimed, toOutboxEntry, toStatus } from './sqlite-rows.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 
@@ -120,6 +123,9 @@ export class SqliteCallQueue implements CallQueue {
   readonly #enqueue: Transaction<
     (contacts: readonly QueuedContactData[], now: number) => EnqueueResult
   >;
+  readonly #requeue: Transaction<
+    (ids: readonly string[] | undefined, now: number) => RequeueResult
+  >;
 
   constructor(options: SqliteCallQueueOptions) {
     const resolved = { ...sqliteCallQueueDefaults, ...options };
@@ -147,6 +153,7 @@ export class SqliteCallQueue implements CallQueue {
     this.#enqueue = this.#db.transaction((contacts: readonly QueuedContactData[], now: number) =>
       this.#insertAll(contacts, now),
     );
+    this.#requeue = this.#db.transaction(prepareRequeue(this.#db));
   }
 
   async enqueue(contacts: readonly QueuedContactData[]): Promise<EnqueueResult> {
@@ -270,11 +277,16 @@ export class SqliteCallQueue implements CallQueue {
     return row === undefined ? undefined : toStatus(row);
   }
 
-  async list(state?: ContactState): Promise<ContactStatus[]> {
+  async list(state?: ContactState, options: ListOptions = {}): Promise<ContactStatus[]> {
+    const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     const rows = this.#guard(() =>
-      state === undefined ? this.#sql.listAll.all() : this.#sql.listState.all(state),
+      state === undefined ? this.#sql.listAll.all(limit) : this.#sql.listState.all(state, limit),
     );
     return rows.map(toStatus);
+  }
+
+  async requeue(ids?: readonly string[]): Promise<RequeueResult> {
+    return this.#guard(() => this.#requeue.immediate(ids, this.#now()));
   }
 
   async counts(): Promise<StateCounts> {

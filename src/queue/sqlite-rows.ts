@@ -28,7 +28,9 @@ export function toStatus(row: StatusRow): ContactStatus {
   const explained = waiting || row.state === 'failed';
   return {
     id: row.id,
+    contact: JSON.parse(row.data) as QueuedContactData,
     state: row.state,
+    claims: row.claims,
     failedAttempts: row.failed_attempts,
     notBefore: waiting ? (row.due_at ?? row.not_before ?? undefined) : undefined,
     reason: explained ? (row.reason ?? undefined) : undefined,

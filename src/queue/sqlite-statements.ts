@@ -4,7 +4,9 @@ import type { ContactState } from './call-queue.ts';
 /** A `contacts` row as the status queries read it. */
 export interface StatusRow {
   id: string;
+  data: string;
   state: ContactState;
+  claims: number;
   failed_attempts: number;
   due_at: number | null;
   not_before: number | null;
@@ -38,7 +40,7 @@ interface LeaseParams {
 }
 
 const STATUS_COLUMNS =
-  'id, state, failed_attempts, due_at, not_before, reason, waiting_on, checkpoints, updated_at';
+  'id, data, state, claims, failed_attempts, due_at, not_before, reason, waiting_on, checkpoints, updated_at';
 /** A deferred contact that waits for its service to be released: nothing claims it. */
 const PARKED = `state = 'deferred' AND due_at IS NULL`;
 /** Only a contact still in progress under this very token may be updated. */
@@ -153,9 +155,12 @@ export function prepareStatements(db: Database) {
          AND holder_started = @started AND due_at > @now`,
     ),
     status: db.prepare<[string], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts WHERE id = ?`),
-    listAll: db.prepare<[], StatusRow>(`SELECT ${STATUS_COLUMNS} FROM contacts ORDER BY seq`),
-    listState: db.prepare<[ContactState], StatusRow>(
-      `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq`,
+    // a negative limit is no limit
+    listAll: db.prepare<[number], StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM contacts ORDER BY seq LIMIT ?`,
+    ),
+    listState: db.prepare<[ContactState, number], StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq LIMIT ?`,
     ),
     waiting: db.prepare<[], WaitingRow>(
       `SELECT waiting_on AS service, COUNT(*) AS contacts, SUM(due_at IS NULL) AS parked,

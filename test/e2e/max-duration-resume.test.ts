@@ -41,7 +41,7 @@ describe('call-agent run: --max-duration, then a later run', () => {
     mock.mock.setFaults({ twilio: null });
     const up = await runCli(runArgs(ws), { env: mock.env, timeoutMs: 20_000 });
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toContain('0 contacts queued, 5 already in the queue');
+    expect(up.stderr).toContain('0 queued (5 already in the queue, 0 rejected)');
     const done = await ws.readJson<RunSummary>('summary.json');
     expect(done.contacts).toEqual({
       total: 5,

@@ -32,7 +32,9 @@ describe('call-agent run: happy path', () => {
 
     // The rejected row, with its line in the file (the header is line 1).
     expect(first.stderr.split('\n')).toContain('contacts.csv:3: invalid phone number "12345"');
-    expect(first.stderr).toContain('3 contacts queued, 0 already in the queue, 1 rows rejected');
+    expect(first.stderr).toContain(
+      '3 queued (0 already in the queue, 1 rejected); queue: 3 in all',
+    );
 
     const summary = await ws.readJson<RunSummary>('summary.json');
     expect(summary.contacts).toEqual({
@@ -75,7 +77,9 @@ describe('call-agent run: happy path', () => {
     // Same file, same queue: nothing new is queued and nobody is called again.
     const second = await runCli(runArgs(ws), { env: mock.env, timeoutMs: 20_000 });
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain('0 contacts queued, 3 already in the queue, 1 rows rejected');
+    expect(second.stderr).toContain(
+      '0 queued (3 already in the queue, 1 rejected); queue: 3 in all',
+    );
     const again = await ws.readJson<RunSummary>('summary.json');
     expect(again.contacts).toEqual(summary.contacts);
     expect(again.services.Twilio?.calls ?? 0).toBe(0);

@@ -72,11 +72,11 @@ function refusedRow(
   const message =
     conflict.reason === 'id_taken'
       ? `id "${conflict.id}" is already queued with another number`
-      : `${maskPhoneNumber(row.phone)} already queued as ${maskedId(conflict.existingId)}`;
+      : `${maskPhoneNumber(row.phone)} already queued as ${maskedContactId(conflict.existingId)}`;
   return rowError(fileName, row.line, message);
 }
 
 /** An id as it may be printed: one derived from a phone number shows it masked. */
-function maskedId(id: string): string {
+export function maskedContactId(id: string): string {
   return isPhoneContactId(id) ? phoneContactId(maskPhoneNumber(id)) : id;
 }

@@ -10,6 +10,7 @@ export {
 export { ContactsFileError } from './contacts-file-error.ts';
 export {
   importContacts,
+  maskedContactId,
   type ContactsSource,
   type ImportContactsOptions,
   type ImportedContacts,

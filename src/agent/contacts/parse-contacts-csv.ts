@@ -33,7 +33,9 @@ export function parseContactsCsv(
 ): ContactsImport {
   const { fileName, defaultRegion } = { ...parseContactsDefaults, ...options };
   if (!isSupportedCountry(defaultRegion)) {
-    throw new RangeError(`unknown default region "${defaultRegion}"`);
+    throw new RangeError(
+      `unknown default region "${defaultRegion}": expected a region code such as US, GB or DE (ISO 3166-1)`,
+    );
   }
   if (typeof input !== 'string') refuseUnlessUtf8(input, fileName);
   const { records, problems } = readCsvRecords(input);

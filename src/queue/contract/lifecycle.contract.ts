@@ -17,7 +17,9 @@ export function lifecycleContract(make: MakeCallQueue): void {
       expect(listed.map((s) => s.id)).toEqual(['c1', 'c2', 'c3']);
       expect(listed[0]).toEqual({
         id: 'c1',
+        contact: contact(1),
         state: 'pending',
+        claims: 0,
         failedAttempts: 0,
         notBefore: undefined,
         reason: undefined,
@@ -148,6 +150,22 @@ export function lifecycleContract(make: MakeCallQueue): void {
         'pending',
       ]);
       expect(await queue.status('c3')).toMatchObject({ notBefore: later, reason: 'circuit open' });
+    });
+
+    it('lists at most `limit` contacts, in enqueue order, with what each is and how often it was taken', async () => {
+      const { queue } = await setup();
+      const first = contact(1, { company: 'Acme', notes: 'mornings', language: 'de-DE' });
+      await queue.enqueue([first, contact(2), contact(3)]);
+      const { leaseToken } = await mustClaim(queue);
+      await queue.fail('c1', leaseToken, 'opted out');
+      await mustClaim(queue);
+      expect(await queue.list(undefined, { limit: 2 })).toMatchObject([
+        { id: 'c1', contact: first, claims: 1 },
+        { id: 'c2', contact: contact(2), claims: 1 },
+      ]);
+      expect((await queue.list('pending', { limit: 5 })).map((s) => s.id)).toEqual(['c3']);
+      expect(await queue.list('failed', { limit: 0 })).toEqual([]);
+      expect(await queue.status('c2')).toMatchObject({ contact: contact(2), claims: 1 });
     });
   });
 }

@@ -1,0 +1,95 @@
+import { Option, type Command } from 'commander';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { ContactState } from '../queue/call-queue.ts';
+import type { CommandContext } from './command-context.ts';
+import { positiveInteger, regionCode } from './flag-parsers.ts';
+
+/**
+ * The commands an operator runs between runs — `status`, `list`, `requeue`, `check` — as the
+ * command line shows them. Each loads its code (SQLite, the CSV reader, the providers) only
+ * when it runs, so `--help` stays fast.
+ */
+export function registerQueueCommands(program: Command, context: CommandContext): void {
+  const { result, output, env } = context;
+  const dbOption = 'SQLite queue file (env DATABASE_PATH; default data/call-agent.db)';
+
+  program
+    .command('status')
+    .description('what the queue holds: contacts by state, the CRM outbox, what waits and why')
+    .option('--db <file>', dbOption)
+    .option('--json', 'print it as JSON')
+    .action(async (flags: { db?: string; json?: boolean }) => {
+      const { showStatus } = await import('./status.ts');
+      result.code = await showStatus(flags, context);
+    });
+
+  program
+    .command('list')
+    .description('the contacts of the queue: attempts, last error, next attempt (phones masked)')
+    .addOption(
+      new Option('--state <state>', 'only the contacts in this state').choices([
+        'pending',
+        'in_progress',
+        'deferred',
+        'completed',
+        'failed',
+      ] satisfies ContactState[]),
+    )
+    .option('--limit <n>', 'at most this many (default 100)', positiveInteger)
+    .option('--json', 'print them as JSON')
+    .option('--db <file>', dbOption)
+    .action(
+      async (flags: { state?: ContactState; limit?: number; json?: boolean; db?: string }) => {
+        const { showList } = await import('./list.ts');
+        result.code = await showList(flags, context);
+      },
+    );
+
+  program
+    .command('requeue')
+    .description('put failed contacts back in the queue (every failed one, or those named)')
+    .option('--failed', 'every failed contact')
+    .option('--id <id...>', 'the contacts with these ids')
+    .option('--db <file>', dbOption)
+    .action(async (flags: { failed?: boolean; id?: string[]; db?: string }, command: Command) => {
+      if ((flags.failed === true) === (flags.id !== undefined)) {
+        command.error('error: give either --failed or --id <id...>', { exitCode: 2 });
+      }
+      const { requeueFromFlags } = await import('./requeue.ts');
+      result.code = await requeueFromFlags(flags, context);
+    });
+
+  program
+    .command('check')
+    .description(
+      'dry run: check the CSV, the configuration, the environment and each provider; no call is placed',
+    )
+    .argument('<contacts.csv>', 'the CSV a run would import')
+    .option(
+      '--config <file>',
+      'JSON configuration (env CALL_AGENT_CONFIG; default ./call-agent.config.json if present)',
+    )
+    .option('--db <file>', `${dbOption}; not opened`)
+    .option(
+      '--default-region <code>',
+      'region of numbers written without +country (default US)',
+      regionCode,
+    )
+    .action(
+      async (
+        contactsFile: string,
+        flags: { config?: string; db?: string; defaultRegion?: CountryCode },
+      ) => {
+        const { check } = await import('./check.ts');
+        const { queuePath } = await import('./queue-file.ts');
+        result.code = await check({
+          contactsFile,
+          configPath: flags.config,
+          defaultRegion: flags.defaultRegion,
+          db: queuePath(flags.db, env),
+          env,
+          output,
+        });
+      },
+    );
+}
