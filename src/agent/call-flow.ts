@@ -67,6 +67,12 @@ export type ContactOutcome =
 /** Names no service: the failure was the agent's own. */
 const AGENT = 'agent';
 
+/** One voice's failure to speak a script. */
+interface VoiceFailure {
+  service: string;
+  error: unknown;
+}
+
 /** A step could not be done; carries what becomes of the contact. */
 class StepFailure {
   constructor(
@@ -266,20 +272,26 @@ export class CallFlow {
    */
   async #speak(contact: ContactInfo, script: string, signal?: AbortSignal): Promise<Checkpoints> {
     const voices = [this.#services.tts, this.#services.ttsFallback].filter((v) => v !== undefined);
+    const failed: VoiceFailure[] = [];
     const alternatives: Array<Alternative<Audio>> = voices.map(({ provider, policy }) => ({
       name: provider.service,
       run: (callerSignal) =>
-        policy.execute(
-          (attempt) => provider.synthesize(script, attempt.signal, { language: contact.language }),
-          { signal: callerSignal, context: { contactId: contact.id } },
-        ),
+        policy
+          .execute(
+            (attempt) =>
+              provider.synthesize(script, attempt.signal, { language: contact.language }),
+            { signal: callerSignal, context: { contactId: contact.id } },
+          )
+          .catch((error: unknown) => {
+            failed.push({ service: provider.service, error });
+            throw error;
+          }),
     }));
     let spoken: FallbackResult<Audio>;
     try {
       spoken = await withFallback(alternatives, { signal });
     } catch (error) {
-      // Every voice failed: the primary voice decides when to try again.
-      throw this.#failure(this.#services.tts.policy, error, signal);
+      throw this.#everyVoiceFailed(failed, error, signal);
     }
     if (spoken.degraded) {
       this.#emit({
@@ -378,6 +390,31 @@ export class CallFlow {
       if (refusal) return this.#failure(policy, refusal);
     }
     return undefined;
+  }
+
+  /**
+   * Every voice failed. Each failure gets its own verdict, on its own voice's circuit; the
+   * contact fails only if every voice refused the request itself, and otherwise goes back
+   * as soon as one voice may speak again — waiting on the first voice (the waiting room lets
+   * it in when any voice takes calls again). The reason names each voice with its own error.
+   */
+  #everyVoiceFailed(failed: VoiceFailure[], last: unknown, signal?: AbortSignal): StepFailure {
+    const { tts, ttsFallback } = this.#services;
+    if (signal?.aborted === true || failed.length === 0) {
+      return this.#failure(tts.policy, last, signal);
+    }
+    const policyOf = (service: string): ServicePolicy =>
+      ttsFallback?.provider.service === service ? ttsFallback.policy : tts.policy;
+    const verdicts = failed.map(({ service, error }) => this.#failure(policyOf(service), error));
+    const reason = verdicts.map(({ verdict }) => verdict.reason).join('; ');
+    const deferrals = verdicts.flatMap(({ verdict }) =>
+      verdict.kind === 'defer' ? [verdict] : [],
+    );
+    const timed = deferrals.filter((verdict) => !verdict.untilReleased);
+    const soonest = (timed.length > 0 ? timed : deferrals).sort(
+      (a, b) => a.notBefore - b.notBefore,
+    )[0];
+    return new StepFailure(tts.provider.service, { ...(soonest ?? verdicts[0]!.verdict), reason });
   }
 
   #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {

@@ -145,6 +145,12 @@ export class Campaign {
       clock,
       rampMs: options.recoveryRampMs ?? 0,
       fullRate: options.concurrency,
+      // contacts wait on the first voice when every voice is down; the fallback can serve them
+      standIns: new Map(
+        services.ttsFallback
+          ? [[services.tts.provider.service, [services.ttsFallback.provider.service]]]
+          : [],
+      ),
       onReleased: () => this.worker.wake(),
     });
     this.#report = new WaitingReport({

@@ -13,7 +13,12 @@ export interface WaitingRoomOptions {
   rampMs: number;
   /** Contacts released per tick at full speed (the campaign's concurrency). */
   fullRate: number;
-  /** The ramp's step. */
+  /**
+   * Services that can serve the contacts waiting on another, by the name of the one they wait
+   * on: the fallback voice serves the contacts waiting on the first voice.
+   */
+  standIns?: ReadonlyMap<string, readonly string[]>;
+  /** The ramp's step, and how long trial contacts get to be claimed before more are let in. */
   tickMs?: number;
   /** The share of the full rate it starts at. */
   startShare?: number;
@@ -25,22 +30,28 @@ export interface WaitingRoomOptions {
 const FULL_SPEED_BATCH = 500;
 
 export const waitingRoomDefaults = {
+  standIns: new Map<string, readonly string[]>() as ReadonlyMap<string, readonly string[]>,
   tickMs: 1_000,
   startShare: 0.1,
   onReleased: (() => undefined) as (count: number) => void,
 };
 
+/** What the waiting room is doing for one service. */
+type Mode = { kind: 'ramp'; closedAt: number } | { kind: 'trials'; quietUntil: number };
+
 /**
- * Lets the contacts that wait on a service (their circuit was open) back into the queue:
- * one at a time as the circuit's half-open trial when its recovery time comes, and all of
- * them once it closes — at a rate that grows from a tenth of full speed to full speed over
- * `rampMs` while the service keeps answering (as Envoy's slow start does), so a service that
- * just came back is not hit by every waiting contact at once. If it opens again, releasing
- * stops and only its next trial is let through.
+ * Lets the contacts that wait on a service (their circuit was open) back into the queue.
+ * While no circuit that can serve them is closed, only the trials the circuits want: when the
+ * recovery time of one comes, and again whenever a half-open circuit wants another (a trial
+ * ended without a verdict, or more successes are needed). Once one closes, all of them — at a
+ * rate that grows from a tenth of full speed to full speed over `rampMs` while it keeps
+ * answering (as Envoy's slow start does), so a service that just came back is not hit by
+ * every waiting contact at once. If it opens again, releasing stops and only trials go.
  */
 export class WaitingRoom {
   readonly #options: Required<WaitingRoomOptions>;
   readonly #timers = new Map<string, TimerHandle>();
+  readonly #modes = new Map<string, Mode>();
   readonly #disposers: Disposer[] = [];
   #failure: ((error: unknown) => void) | undefined;
 
@@ -55,9 +66,17 @@ export class WaitingRoom {
    */
   start(onFailure: (error: unknown) => void): void {
     this.#failure = onFailure;
-    for (const [service, policy] of this.#options.policies) {
-      this.#disposers.push(policy.onStateChanged(() => this.#follow(service, policy)));
-      this.#follow(service, policy);
+    for (const service of this.#options.policies.keys()) {
+      const follow = (): void => this.#follow(service);
+      for (const policy of this.#servers(service)) {
+        // a trial's verdict may free a slot without a change of state
+        this.#disposers.push(
+          policy.onStateChanged(follow),
+          policy.onCallSucceeded(follow),
+          policy.onCallFailed(follow),
+        );
+      }
+      follow();
     }
   }
 
@@ -65,38 +84,57 @@ export class WaitingRoom {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const timer of this.#timers.values()) timer.clear();
     this.#timers.clear();
+    this.#modes.clear();
   }
 
-  /** What the circuit's state asks for now: a ramp when closed, a trial when it may probe. */
-  #follow(service: string, policy: ServicePolicy): void {
-    this.#timers.get(service)?.clear();
-    this.#timers.delete(service);
-    if (policy.state === 'CLOSED') this.#ramp(service, policy, this.#options.clock.now());
-    else if (policy.state === 'OPEN') this.#trialAt(service, policy);
+  /** The policies whose calls can serve the contacts waiting on `service`: its own first. */
+  #servers(service: string): ServicePolicy[] {
+    const { policies, standIns } = this.#options;
+    return [service, ...(standIns.get(service) ?? [])]
+      .map((name) => policies.get(name))
+      .filter((policy) => policy !== undefined);
   }
 
-  /** One contact at the circuit's next attempt: the half-open trial, if no probe closes it first. */
-  #trialAt(service: string, policy: ServicePolicy): void {
-    const { clock } = this.#options;
-    this.#after(service, Math.max(0, policy.nextAttemptAt() - clock.now()), () => {
-      if (policy.state !== 'OPEN') return;
-      if (policy.nextAttemptAt() > clock.now()) return this.#trialAt(service, policy);
-      this.#release(service, 1, () => undefined);
-    });
+  /** What the circuits ask for now: a ramp when one is closed, else the trials they want. */
+  #follow(service: string): void {
+    const servers = this.#servers(service);
+    const mode = this.#modes.get(service);
+    const now = this.#options.clock.now();
+    if (servers.some((policy) => policy.state === 'CLOSED')) {
+      if (mode?.kind === 'ramp') return;
+      const ramp = { kind: 'ramp' as const, closedAt: now };
+      this.#modes.set(service, ramp);
+      return this.#ramp(service, ramp);
+    }
+    if (mode?.kind === 'trials' && mode.quietUntil > now) {
+      return this.#after(service, mode.quietUntil - now, () => this.#follow(service));
+    }
+    const wanted = Math.max(...servers.map((policy) => policy.trialsWanted()));
+    if (wanted > 0) {
+      // The released contacts get a tick to be claimed before the circuits are asked again,
+      // so a trial is not let in twice.
+      const quietUntil = now + this.#options.tickMs;
+      this.#modes.set(service, { kind: 'trials', quietUntil });
+      this.#release(service, wanted, () => undefined);
+      return this.#after(service, quietUntil - now, () => this.#follow(service));
+    }
+    this.#modes.set(service, { kind: 'trials', quietUntil: now });
+    const next = Math.min(...servers.map((policy) => policy.nextAttemptAt()));
+    this.#after(service, Math.max(0, next - now), () => this.#follow(service));
   }
 
-  #ramp(service: string, policy: ServicePolicy, closedAt: number): void {
+  #ramp(service: string, ramp: Mode & { kind: 'ramp' }): void {
     const { clock, rampMs, fullRate, tickMs, startShare } = this.#options;
-    const elapsed = clock.now() - closedAt;
+    const elapsed = clock.now() - ramp.closedAt;
     const share = rampMs <= 0 ? 1 : Math.max(startShare, Math.min(1, elapsed / rampMs));
     // at full speed, batches that each take a few ms, the next one as soon as the loop is free
     const limit = share >= 1 ? FULL_SPEED_BATCH : Math.max(1, Math.round(fullRate * share));
     this.#release(service, limit, (released) => {
-      // On every tick while the circuit stays closed, also after the ramp: a contact whose
+      // On every tick while a circuit stays closed, also after the ramp: a contact whose
       // deferral was written just after the circuit closed is not left waiting.
-      if (policy.state !== 'CLOSED') return;
+      if (this.#modes.get(service) !== ramp) return;
       const more = share >= 1 && released === limit;
-      this.#after(service, more ? 0 : tickMs, () => this.#ramp(service, policy, closedAt));
+      this.#after(service, more ? 0 : tickMs, () => this.#ramp(service, ramp));
     });
   }
 
@@ -110,7 +148,9 @@ export class WaitingRoom {
     );
   }
 
+  /** Runs `run` after `ms`, in place of whatever was planned for the service. */
   #after(service: string, ms: number, run: () => void): void {
+    this.#timers.get(service)?.clear();
     this.#timers.set(
       service,
       this.#options.clock.setTimer(() => {

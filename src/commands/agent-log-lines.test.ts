@@ -57,7 +57,25 @@ describe('the log lines of agent events', () => {
       timestamp,
     });
     expect(waiting?.message).toBe(
-      'ElevenLabs circuit OPEN: 1 contact waiting, next probe 18:17:24',
+      'ElevenLabs circuit OPEN: 1 contact waiting, next trial 18:17:24',
     );
+  });
+
+  it('says what the waiting contacts wait for in each state of the circuit', () => {
+    const waiting = (state: 'OPEN' | 'HALF_OPEN' | 'CLOSED') =>
+      toLoggedEvent({
+        type: 'contacts_waiting',
+        service: 'Twilio',
+        state,
+        contacts: 2,
+        why: undefined,
+        nextAttemptAt: timestamp + 5000,
+        timestamp,
+      })?.message;
+    expect(waiting('OPEN')).toBe('Twilio circuit OPEN: 2 contacts waiting, next trial 18:17:24');
+    expect(waiting('HALF_OPEN')).toBe(
+      'Twilio circuit HALF_OPEN: 2 contacts waiting, a trial under way',
+    );
+    expect(waiting('CLOSED')).toBe('Twilio circuit CLOSED: 2 contacts waiting, being let back in');
   });
 });

@@ -23,11 +23,10 @@ export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
   }
   if (event.type === 'contacts_waiting') {
     const why = event.why === undefined ? '' : ` (${event.why})`;
-    const at = new Date(event.nextAttemptAt).toISOString().slice(11, 19);
     return {
       type: 'contacts_waiting',
       service: event.service,
-      message: `${event.service} circuit ${event.state}${why}: ${count(event.contacts, 'contact')} waiting, next probe ${at}`,
+      message: `${event.service} circuit ${event.state}${why}: ${count(event.contacts, 'contact')} waiting, ${whatComesNext(event)}`,
       timestamp: event.timestamp,
       circuitState: event.state,
     };
@@ -80,4 +79,11 @@ export function toLoggedEvent(event: AgentEvent): LoggedAgentEvent | undefined {
         message: `CRM record of ${event.contactId} replayed from the outbox`,
       };
   }
+}
+
+/** What the waiting contacts wait for, as the circuit's state says. */
+function whatComesNext(event: Extract<AgentEvent, { type: 'contacts_waiting' }>): string {
+  if (event.state === 'CLOSED') return 'being let back in';
+  if (event.state === 'HALF_OPEN') return 'a trial under way';
+  return `next trial ${new Date(event.nextAttemptAt).toISOString().slice(11, 19)}`;
 }
