@@ -6,7 +6,7 @@ import { positiveInteger, regionCode } from './commands/flag-parsers.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
-import { createOutput, type Output } from './redaction/output.ts';
+import { createOutput, processOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
 import { onListenerError } from './resilience/index.ts';
 import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/mock-types.ts';
@@ -84,6 +84,7 @@ function interruptSignal(output: Output): AbortSignal {
     output.err(
       'call-agent: stopped at once (second signal); the next run takes back what was in flight',
     );
+    reportDroppedLines(output);
     process.exit(130);
   };
   process.on('SIGINT', stop);
@@ -266,5 +267,12 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     clearInterval(keepAlive);
+    reportDroppedLines(output);
   }
+}
+
+/** At the end: lines a slow reader made us drop, if its stream has not drained to tell them. */
+function reportDroppedLines(output: Output): void {
+  output.reportDropped();
+  processOutput.reportDropped();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Audio } from '../providers/ports.ts';
+import { VirtualClock } from '../resilience/index.ts';
 import {
   AudioStoreError,
   FileAudioStore,
@@ -30,7 +31,10 @@ const textOf = (audio: Audio | undefined): string | undefined =>
 const COLLIDING_IDS = ['x/1', 'x_1', 'x?1', 'Иван', 'Анна'];
 
 describe.each<[string, () => AudioStore]>([
-  ['FileAudioStore', () => new FileAudioStore({ dir: join(dir, 'audio') })],
+  [
+    'FileAudioStore',
+    () => new FileAudioStore({ dir: join(dir, 'audio'), clock: new VirtualClock() }),
+  ],
   ['MemoryAudioStore', () => new MemoryAudioStore()],
 ])('%s', (_name, makeStore) => {
   it('gives the audio of each contact its own file, whatever the ids look like', async () => {
@@ -60,7 +64,7 @@ describe.each<[string, () => AudioStore]>([
 describe('FileAudioStore files', () => {
   it('creates the audio folder 0700 and each file 0600', async () => {
     const audioDir = join(dir, 'data', 'audio');
-    const store = new FileAudioStore({ dir: audioDir });
+    const store = new FileAudioStore({ dir: audioDir, clock: new VirtualClock() });
     const ref = await store.save(audioOf('x'));
     expect((await stat(audioDir)).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
@@ -68,20 +72,27 @@ describe('FileAudioStore files', () => {
   });
 
   it('serves a ref under the public base URL', async () => {
-    const store = new FileAudioStore({ dir, publicBaseUrl: 'https://cdn.example.com/audio/' });
+    const store = new FileAudioStore({
+      dir,
+      publicBaseUrl: 'https://cdn.example.com/audio/',
+      clock: new VirtualClock(),
+    });
     const ref = await store.save(audioOf('x'));
     expect(store.urlFor(ref)).toBe(`https://cdn.example.com/audio/${ref}`);
   });
 
   it('loads nothing outside its folder', async () => {
     await writeFile(join(dir, 'secret.mp3'), 'not audio of ours');
-    const store = new FileAudioStore({ dir: join(dir, 'audio') });
+    const store = new FileAudioStore({ dir: join(dir, 'audio'), clock: new VirtualClock() });
     expect(await store.load('../secret.mp3')).toBeUndefined();
   });
 
   it('a save that cannot write is an AudioStoreError naming the folder', async () => {
     await writeFile(join(dir, 'file'), '');
-    const store = new FileAudioStore({ dir: join(dir, 'file', 'audio') });
+    const store = new FileAudioStore({
+      dir: join(dir, 'file', 'audio'),
+      clock: new VirtualClock(),
+    });
     const error = await store.save(audioOf('x')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AudioStoreError);
     expect((error as AudioStoreError).code).toBe('E_AUDIO_STORE');
@@ -93,7 +104,7 @@ describe('FileAudioStore files', () => {
 describe('FileAudioStore.check', () => {
   it('creates the folder, writes and removes a probe, and leaves nothing behind', async () => {
     const audioDir = join(dir, 'audio');
-    await new FileAudioStore({ dir: audioDir }).check();
+    await new FileAudioStore({ dir: audioDir, clock: new VirtualClock() }).check();
     expect((await stat(audioDir)).mode & 0o777).toBe(0o700);
     expect(await readdir(audioDir)).toEqual([]);
   });
@@ -101,7 +112,9 @@ describe('FileAudioStore.check', () => {
   it('finds an unwritable folder at start and says which and why', async () => {
     await writeFile(join(dir, 'file'), '');
     const audioDir = join(dir, 'file', 'audio');
-    const error = await new FileAudioStore({ dir: audioDir }).check().catch((e: unknown) => e);
+    const error = await new FileAudioStore({ dir: audioDir, clock: new VirtualClock() })
+      .check()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AudioStoreError);
     expect((error as Error).message).toMatch(
       new RegExp(`audio folder ${audioDir.replace(/[/\\.]/g, '\\$&')} is not writable: .*ENOTDIR`),
@@ -110,8 +123,15 @@ describe('FileAudioStore.check', () => {
 });
 
 describe('FileAudioStore retention', () => {
+  const MINUTE = 60_000;
+  /** The names in the folder, without touching them (`has` counts as a use). */
+  const filesIn = async (folder: string): Promise<string[]> => (await readdir(folder)).sort();
+
   it('removes the audio once the call has it, when nothing is served publicly', async () => {
-    const store = new FileAudioStore({ dir: join(dir, 'private-audio') });
+    const store = new FileAudioStore({
+      dir: join(dir, 'private-audio'),
+      clock: new VirtualClock(),
+    });
     const ref = await store.save(audioOf('x'));
     expect(await store.has(ref)).toBe(true);
     await store.release(ref);
@@ -119,24 +139,80 @@ describe('FileAudioStore retention', () => {
     expect(await readdir(join(dir, 'private-audio'))).toEqual([]);
   });
 
-  it('keeps a publicly served file for the retention time, then sweeps it; nothing else', async () => {
+  it('keeps a publicly served file for the retention time after its call, whatever the contact waited before', async () => {
+    const clock = new VirtualClock();
     const folder = join(dir, 'public-audio');
     const store = new FileAudioStore({
       dir: folder,
       publicBaseUrl: 'https://cdn.example.com/audio',
-      retentionMs: 60_000,
+      retentionMs: 10 * MINUTE,
+      clock,
     });
-    const fresh = await store.save(audioOf('fresh'));
-    const old = await store.save(audioOf('old'));
-    await store.release(old);
-    expect(await store.has(old)).toBe(true); // Twilio may still fetch it
-    await writeFile(join(folder, 'notes.txt'), 'not ours');
-    const anHourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(join(folder, old), anHourAgo, anHourAgo);
-    await utimes(join(folder, 'notes.txt'), anHourAgo, anHourAgo);
+    const ref = await store.save(audioOf('hello'));
+    await clock.advance(8 * MINUTE); // the contact waits through an outage
+    expect(await store.has(ref)).toBe(true); // it resumes: its audio is there
+    await store.release(ref); // the call is placed: Twilio fetches the audio when answered
+    await clock.advance(9 * MINUTE); // 17 min after the synthesis, 9 after the call
     await store.sweep();
-    expect(await store.has(old)).toBe(false);
-    expect(await store.has(fresh)).toBe(true);
-    expect((await readdir(folder)).sort()).toEqual([fresh, 'notes.txt'].sort());
+    expect(await filesIn(folder)).toEqual([ref]);
+    await clock.advance(2 * MINUTE); // 11 min after the call
+    await store.sweep();
+    expect(await filesIn(folder)).toEqual([]);
+  });
+
+  it('counts the retention on its clock from the last use: the save, the contact finding it, the call', async () => {
+    const clock = new VirtualClock();
+    const folder = join(dir, 'public-audio');
+    const store = new FileAudioStore({
+      dir: folder,
+      publicBaseUrl: 'https://cdn.example.com/audio',
+      retentionMs: 10 * MINUTE,
+      clock,
+    });
+    const unused = await store.save(audioOf('unused'));
+    const found = await store.save(audioOf('found'));
+    const called = await store.save(audioOf('called'));
+    await clock.advance(6 * MINUTE);
+    await store.has(found);
+    await store.release(called);
+    await clock.advance(6 * MINUTE); // 12 min after the saves, 6 after the last uses
+    expect(await filesIn(folder)).toEqual([unused, found, called].sort());
+    await store.sweep();
+    expect(await filesIn(folder)).toEqual([found, called].sort());
+  });
+
+  it('sweeps on its own as calls release their audio, on its clock', async () => {
+    const clock = new VirtualClock();
+    const folder = join(dir, 'public-audio');
+    const store = new FileAudioStore({
+      dir: folder,
+      publicBaseUrl: 'https://cdn.example.com/audio',
+      retentionMs: 10 * MINUTE,
+      clock,
+    });
+    const first = await store.save(audioOf('first'));
+    await store.release(first);
+    await clock.advance(11 * MINUTE);
+    const second = await store.save(audioOf('second'));
+    await store.release(second); // a quarter of the retention since the last sweep: sweeps
+    expect(await filesIn(folder)).toEqual([second]);
+  });
+
+  it('sweeps its own files, and leaves what is not its own however old', async () => {
+    const clock = new VirtualClock();
+    const folder = join(dir, 'public-audio');
+    const store = new FileAudioStore({
+      dir: folder,
+      publicBaseUrl: 'https://cdn.example.com/audio',
+      retentionMs: MINUTE,
+      clock,
+    });
+    await store.save(audioOf('x'));
+    await writeFile(join(folder, 'notes.txt'), 'not ours');
+    const longAgo = new Date(clock.now() - 3_600_000);
+    await utimes(join(folder, 'notes.txt'), longAgo, longAgo);
+    await clock.advance(2 * MINUTE);
+    await store.sweep();
+    expect(await filesIn(folder)).toEqual(['notes.txt']);
   });
 });

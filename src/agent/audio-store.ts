@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { makePrivateDir, writeNewPrivateFile } from '../files/private-files.ts';
 import type { Audio } from '../providers/ports.ts';
+import type { Clock } from '../resilience/index.ts';
 
 /** Keeps synthesized audio so a resumed contact need not synthesize again. */
 export interface AudioStore {
@@ -16,11 +17,14 @@ export interface AudioStore {
   /** A URL the telephony provider can fetch the audio from, if the store is served publicly. */
   urlFor(ref: string): string | undefined;
   load(ref: string): Promise<Audio | undefined>;
-  /** Whether the audio is still there (a resumed contact synthesizes again if not). */
+  /**
+   * Whether the audio is still there (a resumed contact synthesizes again if not). Audio found
+   * counts as used now: the contact is about to call with it.
+   */
   has(ref: string): Promise<boolean>;
   /**
    * The call no longer needs the audio: removed now, or, where the telephony provider fetches
-   * it from a public URL, once it has been kept for the retention time. Never throws.
+   * it from a public URL, kept for the retention time from now (the call). Never throws.
    */
   release(ref: string): Promise<void>;
 }
@@ -81,8 +85,13 @@ export interface FileAudioStoreOptions {
   dir: string;
   /** Where the folder is served publicly (AUDIO_PUBLIC_BASE_URL). */
   publicBaseUrl?: string | undefined;
-  /** With a public URL, how long a file is kept after its call (Twilio fetches it when answered). */
+  /**
+   * How long a file is kept after its last use: its save, a resumed contact finding it, its
+   * call (with a public URL, Twilio fetches it when the call is answered).
+   */
   retentionMs?: number | undefined;
+  /** Times the retention: a file's last use is written as its modification time. */
+  clock: Clock;
 }
 
 export const fileAudioStoreDefaults = { retentionMs: 3_600_000 };
@@ -91,12 +100,19 @@ export class FileAudioStore implements AudioStore {
   readonly #dir: string;
   readonly #publicBaseUrl: string | undefined;
   readonly #retentionMs: number;
-  #lastSweep = 0;
+  readonly #clock: Clock;
+  #lastSweep = Number.NEGATIVE_INFINITY;
+  /**
+   * Marking a file used and the sweep's look at one file take turns: a file a contact has just
+   * found (and calls with) is never removed by a sweep that read its old time.
+   */
+  #turns: Promise<unknown> = Promise.resolve();
 
   constructor(options: FileAudioStoreOptions) {
     this.#dir = options.dir;
     this.#publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
     this.#retentionMs = options.retentionMs ?? fileAudioStoreDefaults.retentionMs;
+    this.#clock = options.clock;
   }
 
   /**
@@ -120,6 +136,7 @@ export class FileAudioStore implements AudioStore {
     try {
       await makePrivateDir(this.#dir);
       await writeNewPrivateFile(join(this.#dir, name), audio.bytes);
+      await this.#markUsed(name);
     } catch (error) {
       throw this.#error(error);
     }
@@ -141,7 +158,7 @@ export class FileAudioStore implements AudioStore {
 
   async has(ref: string): Promise<boolean> {
     if (!isOwnName(ref)) return false;
-    return stat(join(this.#dir, ref)).then(
+    return this.#markUsed(ref).then(
       () => true,
       () => false,
     );
@@ -149,22 +166,36 @@ export class FileAudioStore implements AudioStore {
 
   async release(ref: string): Promise<void> {
     if (this.#publicBaseUrl === undefined) await this.#remove(ref);
-    if (Date.now() - this.#lastSweep >= this.#retentionMs / 4) await this.sweep();
+    else await this.#markUsed(ref).catch(() => undefined);
+    if (this.#clock.now() - this.#lastSweep >= this.#retentionMs / 4) await this.sweep();
   }
 
   /**
-   * Removes the files older than the retention time (or every file already released when
-   * nothing is served publicly: at start, what an earlier run left). A contact whose audio is
-   * gone by the time its call is placed has it made again.
+   * Removes the files not used for the retention time (at start: what an earlier run left; a
+   * contact that waited that long has its audio made again when it resumes).
    */
   async sweep(): Promise<void> {
-    this.#lastSweep = Date.now();
-    const oldest = Date.now() - this.#retentionMs;
+    this.#lastSweep = this.#clock.now();
     const names = await readdir(this.#dir).catch((): string[] => []);
     for (const name of names.filter(isOwnName)) {
-      const file = await stat(join(this.#dir, name)).catch(() => undefined);
-      if (file !== undefined && file.mtimeMs < oldest) await this.#remove(name);
+      await this.#inTurn(async () => {
+        const file = await stat(join(this.#dir, name)).catch(() => undefined);
+        const unusedSince = this.#clock.now() - this.#retentionMs;
+        if (file !== undefined && file.mtimeMs < unusedSince) await this.#remove(name);
+      });
     }
+  }
+
+  /** Writes "used now" (clock time) as the file's modification time; rejects if it is gone. */
+  #markUsed(name: string): Promise<void> {
+    const now = new Date(this.#clock.now());
+    return this.#inTurn(() => utimes(join(this.#dir, name), now, now));
+  }
+
+  #inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const turn = this.#turns.then(task);
+    this.#turns = turn.catch(() => undefined);
+    return turn;
   }
 
   async #remove(ref: string): Promise<void> {

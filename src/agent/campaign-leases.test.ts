@@ -145,7 +145,7 @@ describe('local storage that fails', () => {
     harness = await createFlowHarness({
       contacts: 2,
       env: { TTS_FALLBACK_PROVIDER: 'openai' },
-      audio: new FileAudioStore({ dir: join(dir, 'not-a-folder', 'audio') }),
+      audio: (clock) => new FileAudioStore({ dir: join(dir, 'not-a-folder', 'audio'), clock }),
     });
     const h = harness;
     await expect(h.finish()).rejects.toMatchObject({

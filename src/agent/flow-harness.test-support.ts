@@ -63,8 +63,8 @@ export interface FlowHarnessOptions {
   seed?: number;
   /** Builds the queue (default: an in-memory SqliteCallQueue), e.g. on a file. */
   makeQueue?: (options: SqliteCallQueueOptions) => SqliteCallQueue;
-  /** Where audio goes (default: memory). */
-  audio?: AudioStore;
+  /** Where audio goes (default: memory), or how to make it on the harness's clock. */
+  audio?: AudioStore | ((clock: VirtualClock) => AudioStore);
   /** The mock ElevenLabs plan (its character quota). */
   elevenLabs?: ElevenLabsMockOptions;
 }
@@ -137,7 +137,10 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
   const contacts = Array.from({ length: resolved.contacts }, (_, i) => contactNo(i + 1));
   await queue.enqueue(contacts);
   const providers = makeProviders();
-  const audio = resolved.audio ?? new MemoryAudioStore();
+  const audio =
+    typeof resolved.audio === 'function'
+      ? resolved.audio(clock)
+      : (resolved.audio ?? new MemoryAudioStore());
   const campaign = new Campaign({
     providers,
     policyConfig: (service) => policyForService(config, service),

@@ -76,6 +76,7 @@ export async function run(options: RunOptions): Promise<number> {
       dir: join(dataDir, 'audio'),
       publicBaseUrl: options.audioBaseUrl,
       retentionMs: config.audio.retention * 1000,
+      clock,
     });
     await audio.check(); // an unwritable folder is found before anything is paid for
     await audio.sweep(); // what an earlier run left past its retention

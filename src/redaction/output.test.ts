@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createOutput } from './output.ts';
 
@@ -88,21 +91,74 @@ describe('createOutput', () => {
   });
 });
 
-describe('a reader that does not keep up', () => {
-  it('holds at most maxPendingBytes: further lines are dropped, counted, and the count told', () => {
-    const written: string[] = [];
-    const slow = { writableLength: 0, write: (chunk: string) => written.push(chunk) };
-    const output = createOutput({ stdout: slow, stderr: memory(), maxPendingBytes: 100 });
-    output.out('first');
-    slow.writableLength = 101; // the reader stopped reading
-    output.out('second');
-    output.out('third');
-    slow.writableLength = 0; // and caught up
-    output.out('fourth');
-    expect(written).toEqual([
-      'first\n',
-      'call-agent: 2 lines dropped: the output was not read fast enough\n',
-      'fourth\n',
-    ]);
+/**
+ * A real reader on the other end of a real pipe: a child process that copies its stdin to its
+ * stdout, which the test does not read until `catchUp` — so the child stops reading too, and
+ * our end of the pipe fills up as a slow `call-agent … | reader` would.
+ */
+function slowReader(): { pipe: Writable; catchUp(): Promise<string> } {
+  const child = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdout.pause();
+  return {
+    pipe: child.stdin,
+    async catchUp() {
+      child.stdout.setEncoding('utf8');
+      let text = '';
+      child.stdout.on('data', (chunk: string) => (text += chunk));
+      await once(child.stdout, 'end');
+      return text;
+    },
+  };
+}
+
+const LINE = 'x'.repeat(1000);
+const LINES = 2000; // 2 MB: far more than the pipes and the reader hold
+const NOTICE = /^call-agent: ([\d,]+) lines dropped from stdout: it was not read fast enough\n$/;
+
+describe('a reader that does not keep up (a real pipe)', () => {
+  it('holds at most maxPendingBytes; once the pipe drains, stderr says how many lines were dropped', async () => {
+    const reader = slowReader();
+    const stderr = memory();
+    const output = createOutput({ stdout: reader.pipe, stderr, maxPendingBytes: 64 * 1024 });
+    for (let i = 0; i < LINES; i++) output.out(`${i} ${LINE}`);
+    expect(reader.pipe.writableLength).toBeLessThan(64 * 1024 + 2_000);
+    expect(stderr.text()).toBe(''); // nothing to tell while the reader is behind
+    const drained = once(reader.pipe, 'drain');
+    const received = reader.catchUp();
+    await drained;
+    reader.pipe.end();
+    const lines = (await received).split('\n').slice(0, -1);
+    expect(lines.every((line) => /^\d+ x{1000}$/.test(line))).toBe(true); // whole lines only
+    const dropped = LINES - lines.length;
+    expect(dropped).toBeGreaterThan(0);
+    expect(stderr.text()).toMatch(NOTICE);
+    expect(Number(NOTICE.exec(stderr.text())![1]!.replaceAll(',', ''))).toBe(dropped);
+  });
+
+  it('tells the count at exit when the pipe has not drained, and only once', async () => {
+    const reader = slowReader();
+    const stderr = memory();
+    const output = createOutput({ stdout: reader.pipe, stderr, maxPendingBytes: 64 * 1024 });
+    for (let i = 0; i < LINES; i++) output.out(`${i} ${LINE}`);
+    output.reportDropped(); // the program ends with the reader still behind
+    const notice = stderr.text();
+    expect(notice).toMatch(NOTICE);
+    const drained = once(reader.pipe, 'drain');
+    const received = reader.catchUp();
+    await drained;
+    reader.pipe.end();
+    const dropped = LINES - ((await received).split('\n').length - 1);
+    expect(Number(NOTICE.exec(notice)![1]!.replaceAll(',', ''))).toBe(dropped);
+    expect(stderr.text()).toBe(notice); // the drain has nothing more to tell
+  });
+
+  it('has nothing to tell when no line was dropped', () => {
+    const stderr = memory();
+    const output = createOutput({ stdout: memory(), stderr });
+    output.out('x');
+    output.reportDropped();
+    expect(stderr.text()).toBe('');
   });
 });

@@ -14,6 +14,8 @@ export interface TextStream {
   readonly isTTY?: boolean | undefined;
   /** Bytes written but not yet taken by the reader (Node streams). */
   readonly writableLength?: number | undefined;
+  /** Node streams: `drain` once the reader has taken everything. */
+  once?(event: 'drain', listener: () => void): unknown;
 }
 
 export interface OutputOptions extends RedactorOptions {
@@ -22,9 +24,10 @@ export interface OutputOptions extends RedactorOptions {
   stdout?: TextStream;
   stderr?: TextStream;
   /**
-   * Bytes a stream may hold for a slow reader before lines are dropped (and counted, and the
-   * count written once it drains). Writes to files, pipes and terminals are synchronous on
-   * Linux, so this only bites where they are not (pipes on macOS).
+   * Bytes a stream may hold for a slow reader before lines are dropped (and counted; the count
+   * is told on stderr once the stream drains, or by `reportDropped`). Writes to files and
+   * terminals are synchronous; a pipe or socket holds 64 KiB in the kernel, and past that
+   * Node keeps what the reader has not taken in memory: this caps it.
    */
   maxPendingBytes?: number;
 }
@@ -50,6 +53,11 @@ export interface Output {
   /** Whether stderr is a terminal. */
   readonly stderrIsTerminal: boolean;
   readonly redact: Redactor;
+  /**
+   * Tells on stderr how many lines each stream dropped that were not told yet: at the end of
+   * the program, when a stream whose reader fell behind may not have drained.
+   */
+  reportDropped(): void;
 }
 
 /** Builds the program's writer; `processOutput` is the one without configured secrets. */
@@ -60,23 +68,47 @@ export function createOutput(options: OutputOptions = {}): Output {
   const maxPending = options.maxPendingBytes ?? outputDefaults.maxPendingBytes;
   const safe = (text: string, keepLineBreaks: boolean): string =>
     escapeControlCharacters(redact(text), { keepLineBreaks });
+  const names = new Map<TextStream, string>([
+    [stderr, 'stderr'],
+    [stdout, 'stdout'],
+  ]);
+  /** Lines dropped per stream and not told yet. */
   const dropped = new Map<TextStream, number>();
+  /** Streams with a `drain` listener waiting to tell their count. */
+  const awaitingDrain = new Set<TextStream>();
+  const notice = (stream: TextStream): string | undefined => {
+    const lost = dropped.get(stream);
+    if (lost === undefined) return undefined;
+    dropped.delete(stream);
+    const name = names.get(stream) ?? 'the output';
+    return `call-agent: ${count(lost, 'line')} dropped from ${name}: it was not read fast enough\n`;
+  };
   const write = (stream: TextStream, text: string): void => {
     try {
-      if ((stream.writableLength ?? 0) > maxPending) {
-        dropped.set(stream, (dropped.get(stream) ?? 0) + 1);
+      if ((stream.writableLength ?? 0) <= maxPending) {
+        stream.write(text);
         return;
       }
-      const lost = dropped.get(stream);
-      if (lost !== undefined) {
-        dropped.delete(stream);
-        stream.write(
-          `call-agent: ${count(lost, 'line')} dropped: the output was not read fast enough\n`,
-        );
+      dropped.set(stream, (dropped.get(stream) ?? 0) + 1);
+      if (stream.once !== undefined && !awaitingDrain.has(stream)) {
+        awaitingDrain.add(stream);
+        stream.once('drain', () => {
+          awaitingDrain.delete(stream);
+          const text = notice(stream);
+          if (text !== undefined) write(stderr, text);
+        });
       }
-      stream.write(text);
     } catch {
       // a closed pipe (EPIPE) must not take the program down with it
+    }
+  };
+  const reportDropped = (): void => {
+    for (const stream of [...dropped.keys()]) {
+      try {
+        stderr.write(notice(stream) ?? ''); // the last word: past the cap if need be
+      } catch {
+        // as in write
+      }
     }
   };
   return {
@@ -88,6 +120,7 @@ export function createOutput(options: OutputOptions = {}): Output {
     stdoutIsTerminal: stdout.isTTY === true,
     stderrIsTerminal: stderr.isTTY === true,
     redact,
+    reportDropped,
   };
 }
 

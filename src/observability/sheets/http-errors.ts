@@ -1,3 +1,4 @@
+import { classifyNetworkError } from '../../http-errors/classify-network.ts';
 import { httpStatusError } from '../../http-errors/http-errors.ts';
 import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import { TransientServiceError, type ServiceError } from '../../resilience/index.ts';
@@ -37,11 +38,23 @@ export async function googleHttpError(
 }
 
 /**
- * The JSON body of a Google answer that says it succeeded. A body that does not parse (a
- * proxy's HTML page) is a transient failure of the service, never a crash of ours.
+ * The JSON body of a Google answer that says it succeeded. A body cut off on the way (the
+ * connection closed: fetch's `TypeError: terminated`) is a network failure like any other, and
+ * one that does not parse (a proxy's HTML page) a transient failure of the service: never a
+ * crash of ours. Rejects with the signal's reason once it aborts.
  */
-export async function googleJson(service: string, response: Response): Promise<unknown> {
-  const text = await response.text();
+export async function googleJson(
+  service: string,
+  response: Response,
+  signal: AbortSignal,
+  secrets: readonly string[] = [],
+): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw signal.aborted ? signal.reason : classifyNetworkError(service, error, secrets);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

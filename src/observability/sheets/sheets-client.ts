@@ -54,7 +54,7 @@ export class SheetsClient {
       { method: 'GET' },
       signal,
     );
-    const data = (await googleJson(this.#options.service, response)) as {
+    const data = (await googleJson(this.#options.service, response, signal)) as {
       values?: unknown[][];
     } | null;
     return (data?.values?.[0] ?? []).map(String);

@@ -73,7 +73,7 @@ export class ServiceAccountTokenSource implements TokenSource {
     if (!response.ok) {
       throw await googleHttpError(oauth, response, clock.now(), [assertion]);
     }
-    const data = (await googleJson(oauth, response)) as {
+    const data = (await googleJson(oauth, response, signal, [assertion])) as {
       access_token?: unknown;
       expires_in?: unknown;
     } | null;

@@ -9,13 +9,22 @@ import type { MockReply } from './mock-types.ts';
 const detail = (status: number, code: string, message: string, headers = {}): MockReply =>
   jsonReply(status, { detail: { status: code, message } }, headers);
 
+/** ElevenLabs' words for a request its plan's character quota cannot cover. */
+const quotaExceeded = (quota: number, remaining: number, required: number): MockReply =>
+  detail(
+    401,
+    'quota_exceeded',
+    `This request exceeds your quota of ${quota}. You have ${remaining} credits remaining, while ${required} credits are required for this request.`,
+  );
+
+/** The text a TTS request asks to speak, if it names one. */
+function textOf(body: string): string | undefined {
+  const text = parseObject(body)?.text;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** Named errors whose words do not depend on the plan (`quota_exceeded` does: see below). */
 const NAMED: Record<string, () => MockReply> = {
-  quota_exceeded: () =>
-    detail(
-      401,
-      'quota_exceeded',
-      'This request exceeds your quota of 10000. You have 12 credits remaining, while 120 credits are required for this request.',
-    ),
   invalid_api_key: () => detail(401, 'invalid_api_key', 'Invalid API key'),
   missing_permissions: () =>
     detail(
@@ -89,12 +98,15 @@ export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): Pr
     next_character_count_reset_unix: Math.ceil(roll(now) / 1000),
   });
 
+  /** The quota refusal with the plan's real numbers, as ElevenLabs words it. */
+  const refuse = (required: number): MockReply =>
+    quotaExceeded(characterLimit, Math.max(0, characterLimit - characterCount), required);
+
   function speak(body: string, now: number): MockReply {
     roll(now);
-    const request = parseObject(body);
-    const text = request?.text;
-    if (typeof text !== 'string' || text === '') return NAMED.validation_error!();
-    if (characterCount + text.length > characterLimit) return NAMED.quota_exceeded!();
+    const text = textOf(body);
+    if (text === undefined || text === '') return NAMED.validation_error!();
+    if (characterCount + text.length > characterLimit) return refuse(text.length);
     characterCount += text.length;
     return { status: 200, headers: { 'content-type': AUDIO_CONTENT_TYPE }, body: defaultToneWav() };
   }
@@ -126,7 +138,8 @@ export function createElevenLabsHandler(options: ElevenLabsMockOptions = {}): Pr
       });
     },
     contentType: (request) => (request.method === 'POST' ? AUDIO_CONTENT_TYPE : 'application/json'),
-    namedError: (code) => NAMED[code]?.(),
+    namedError: (code, request) =>
+      code === 'quota_exceeded' ? refuse(textOf(request.body)?.length ?? 0) : NAMED[code]?.(),
     // a 5xx carries no code: its message stays "503 Service Unavailable", as in the seed's log
     statusError: (status, seconds) =>
       jsonReply(status, { detail: STATUS_CODES[status] ?? 'Error' }, retryAfter(seconds)),
