@@ -13,7 +13,7 @@ import {
 } from './flow-harness.test-support.ts';
 
 /**
- * The call flow's degradation rules (ARCHITECTURE.md), through a real Campaign over the real
+ * The call flow's degradation rules (docs/architecture.md), through a real Campaign over the real
  * adapters, the SQLite queue and the in-process mock providers, on virtual time.
  */
 

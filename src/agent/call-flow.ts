@@ -83,7 +83,7 @@ class StepFailure {
 
 /**
  * One contact through LLM → TTS → telephony → CRM, each step through its service's policy,
- * with the degradation rules of ARCHITECTURE.md. Finished steps are checkpointed, so a
+ * with the degradation rules of docs/architecture.md. Finished steps are checkpointed, so a
  * resumed contact never repeats a non-idempotent one; a call in doubt is looked up before
  * another is placed. Writes are few (a contact costs four): the script and the audio are
  * saved with the write that marks the call as started (or with the deferral, if a step

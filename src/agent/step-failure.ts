@@ -35,7 +35,7 @@ export function isBlocked(policy: ServicePolicy, now: number): boolean {
 }
 
 /**
- * Turns the error of a step into the contact's fate, per ARCHITECTURE.md: a bad request fails
+ * Turns the error of a step into the contact's fate, per docs/architecture.md: a bad request fails
  * the contact; an open circuit or a broken service makes it wait, uncounted, until the
  * service is released (its circuit lets calls through again: one write per outage, however
  * long); a transient failure while the circuit stays closed defers it for a time, and counts

@@ -6,13 +6,13 @@ import { configFileFor, loadConfig, parseConfig, type AppConfig } from '../confi
 import { ENV_FILE } from '../env-file.ts';
 import { sheetsSinkFromEnv } from '../observability/index.ts';
 import {
-  providerSettingsFromEnv,
   providersFromSettings,
   type HealthProbed,
   type ProviderSettings,
 } from '../providers/index.ts';
 import { describeError, systemClock } from '../resilience/index.ts';
-import { count } from './text.ts';
+import { count } from '../text/count.ts';
+import { providerSettingsFor } from './provider-settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,10 +51,16 @@ export async function checkContacts(path: string, defaultRegion: CountryCode): P
   }
 }
 
-/** The provider variables; undefined settings when some are missing or invalid. */
-export function checkProviderSettings(env: Env): [ProviderSettings | undefined, CheckLine] {
+/**
+ * The provider variables, with what the configuration decides (the fallback voice), as `run`
+ * reads them; undefined settings when some are missing or invalid.
+ */
+export function checkProviderSettings(
+  env: Env,
+  config: AppConfig,
+): [ProviderSettings | undefined, CheckLine] {
   try {
-    const settings = providerSettingsFromEnv(env);
+    const settings = providerSettingsFor(env, config);
     const fallback = settings.ttsFallback ? ', fallback voice OpenAI' : '';
     return [settings, { verdict: 'ok', text: `provider settings: complete${fallback}` }];
   } catch (error) {

@@ -12,7 +12,7 @@ import {
   probeProviders,
   type CheckLine,
 } from './check-steps.ts';
-import { count } from './text.ts';
+import { count } from '../text/count.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,7 +45,7 @@ export async function check(options: CheckOptions): Promise<number> {
   lines.push(configLine, ...checkEnvFile());
   const region = options.defaultRegion ?? config.contacts.default_region;
   lines.push(await checkContacts(options.contactsFile, region));
-  const [settings, settingsLine] = checkProviderSettings(env);
+  const [settings, settingsLine] = checkProviderSettings(env, config);
   lines.push(settingsLine);
   if (settings) lines.push(...(await probeProviders(settings, config.health_check.timeout * 1000)));
   lines.push(checkAlerts(env));

@@ -4,7 +4,8 @@ import { maskPhoneNumber } from '../redaction/redact.ts';
 import { systemClock } from '../resilience/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { openExistingQueue, queuePath } from './queue-file.ts';
-import { count, table, when } from './text.ts';
+import { count } from '../text/count.ts';
+import { table, when } from './text.ts';
 
 /** Contacts listed when `--limit` does not say. */
 export const DEFAULT_LIST_LIMIT = 100;

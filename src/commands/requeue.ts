@@ -3,7 +3,7 @@ import type { CallQueue, ContactState } from '../queue/call-queue.ts';
 import type { Output } from '../redaction/output.ts';
 import type { CommandContext } from './command-context.ts';
 import { openExistingQueue, queuePath } from './queue-file.ts';
-import { count } from './text.ts';
+import { count } from '../text/count.ts';
 
 /** Ids named in the `requeued …` line; the rest are counted. */
 const IDS_SHOWN = 20;

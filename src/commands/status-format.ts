@@ -1,5 +1,6 @@
 import type { HeldBy, QueueStatus, WaitingOn } from './status.ts';
-import { count, table, when } from './text.ts';
+import { count } from '../text/count.ts';
+import { table, when } from './text.ts';
 
 /** Reasons shown per service; the rest are summed up in one line. */
 const REASONS_SHOWN = 3;

@@ -1,10 +1,5 @@
 /** Small pieces of the text the queue commands print. */
 
-/** `1 contact`, `2 contacts`, `10,000 contacts`. */
-export function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`;
-}
-
 /** A time to the second, in UTC: `2026-05-01T12:00:05Z`. */
 export function isoSeconds(at: number): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');

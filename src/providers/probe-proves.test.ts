@@ -9,7 +9,7 @@ import type { HealthProbed } from './ports.ts';
 
 /**
  * What each adapter's health probe proves: a passing probe may close a circuit opened by a
- * `permanent/service` error only when the probe checks that very condition (ARCHITECTURE.md).
+ * `permanent/service` error only when the probe checks that very condition (docs/architecture.md).
  * Each error here is the real adapter's answer to the mock provider's real error body.
  */
 function setup() {

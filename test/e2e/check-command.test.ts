@@ -41,6 +41,23 @@ describe('call-agent check', () => {
     expect(leakedSecrets(result.stdout + result.stderr, mock.env)).toEqual([]);
   }, 30_000);
 
+  it('probes the fallback voice that `tts_fallback` in the config file turns on, as `run` would use it', async () => {
+    const { ws, mock } = e2e;
+    await ws.write('contacts.csv', contactsCsv(1).csv);
+    await ws.write('fallback.json', JSON.stringify({ tts_fallback: 'openai' }));
+    const before = mock.mock.requests().length;
+    const result = await runCli(['check', 'contacts.csv', '--config', 'fallback.json'], {
+      env: mock.env,
+      cwd: ws.dir,
+      timeoutMs: 20_000,
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('ok    provider settings: complete, fallback voice OpenAI\n');
+    expect(result.stdout).toContain('ok    OpenAI TTS: answers\n');
+    // the four providers and the fallback voice, one probe each
+    expect(mock.mock.requests().length - before).toBe(5);
+  }, 30_000);
+
   it('fails on a missing variable, a provider that does not answer, and shows bad rows', async () => {
     const { ws, mock } = e2e;
     await ws.write('mixed.csv', 'name,phone\nAlice,+14155550111\nBob,12345\n');

@@ -132,11 +132,12 @@ describe('the packed package', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds the compiled CLI and engine with types and source maps, no sources or tests', () => {
+  it('holds the compiled CLI and engine with types and source maps, and the LICENSE; no sources or tests', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
         'README.md',
+        'LICENSE',
         'bin/call-agent.js',
         'dist/cli.js',
         'dist/cli.js.map',

@@ -70,7 +70,7 @@ describe('mock providers over HTTP', () => {
     expect((await tts()).status).toBe(200);
   });
 
-  it('takes the README examples: an outage window, an error rate, a slow first byte', async () => {
+  it('takes an outage window, an error rate, a slow first byte and a latency; POST /__reset clears them', async () => {
     for (const body of [
       { elevenlabs: { outages: [{ afterMs: 0, durationMs: 60_000, fault: '503' }] } },
       { seed: 1, openai: { errorRate: 0.1, errorFault: 'rate-limit:2' } },
