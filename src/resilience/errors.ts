@@ -17,7 +17,7 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** How the engine treats an outcome (see shared/ERRORS.md). */
+/** How the engine treats an outcome (see docs/provider-errors.md). */
 export type ErrorClass =
   | 'transient'
   | 'transient/concurrency'

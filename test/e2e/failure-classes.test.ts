@@ -16,7 +16,7 @@ import {
 
 type Line = Record<string, unknown>;
 
-/** Each failure class of ERRORS.md, as a user running `call-agent run` meets it. */
+/** Each failure class of docs/provider-errors.md, as a user running `call-agent run` meets it. */
 describe('call-agent run: failure classes end to end', () => {
   let ws: Workspace | undefined;
   let mock: E2eMock | undefined;

@@ -37,7 +37,7 @@ interface Row {
   retryAfterMs?: number;
 }
 
-/** One row per line of shared/ERRORS.md (network rows: classify-network.test.ts). */
+/** One row per line of docs/provider-errors.md (network rows: classify-network.test.ts). */
 const rows: Row[] = [
   ...[408, 500, 502, 503, 504].map((status): Row => ({
     row: `any ${status} with Retry-After seconds`,
@@ -330,7 +330,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('classifyHttpResponse: every row of ERRORS.md', () => {
+describe('classifyHttpResponse: every row of docs/provider-errors.md', () => {
   it.each(rows)('$row → $errorClass', (row) => {
     const error = classifyHttpResponse(
       row.provider,

@@ -31,7 +31,7 @@ const service: Verdict = { kind: 'permanent', scope: 'service' };
 const request: Verdict = { kind: 'permanent', scope: 'request' };
 const hinted = (a: Answer): number | undefined => retryAfterFromHeaders(a.headers, a.now);
 
-/** Provider rules, checked before the common ones (shared/ERRORS.md, one row each). */
+/** Provider rules, checked before the common ones (docs/provider-errors.md, one row each). */
 const rules: Record<ProviderKind, (a: Answer) => Verdict | undefined> = {
   openai: (a) => {
     if (a.status === 429) {
@@ -99,7 +99,7 @@ function messageOf(status: number, facts: ErrorFacts, secrets: readonly string[]
 
 /**
  * Turns an HTTP answer that is not the expected success into the engine's taxonomy, on the
- * status AND the provider's own error code (shared/ERRORS.md). The message is short, names
+ * status AND the provider's own error code (docs/provider-errors.md). The message is short, names
  * the status and the provider's code, and never holds a secret, a request header or a full
  * phone number.
  */

@@ -44,7 +44,7 @@ describe('requestWithDeadline', () => {
     await clock.advance(1);
     const error = await outcome;
     expect(isTimeoutError(error) && error.scope === 'attempt').toBe(true);
-    expect((error as Error).message).toBe('OpenAI: no response within 1000 ms');
+    expect((error as Error).message).toBe('no response within 1000 ms');
     expect(clock.pendingTimers).toBe(0); // the mock's slow answer was aborted too
   });
 
@@ -56,7 +56,7 @@ describe('requestWithDeadline', () => {
       new AbortController().signal,
     ).catch((e: unknown) => e);
     await clock.advance(2_000);
-    expect(((await outcome) as Error).message).toBe('OpenAI: response not complete within 2000 ms');
+    expect(((await outcome) as Error).message).toBe('response not complete within 2000 ms');
   });
 
   it("rethrows the caller's abort reason, not a timeout", async () => {
@@ -121,7 +121,7 @@ describe('requestWithDeadline with headers first and the body later', () => {
 
   it('gives up at the total deadline when the body drags on after the headers', async () => {
     const { clock, outcome } = await slowBody(500, 60_000, 5_000);
-    expect((outcome as Error).message).toBe('OpenAI: response not complete within 5000 ms');
+    expect((outcome as Error).message).toBe('response not complete within 5000 ms');
     expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ export async function requestWithDeadline(
   const onAbort = (): void => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   const expire = (message: string) => () =>
-    controller.abort(new TimeoutError(`${service}: ${message}`, { service, scope: 'attempt' }));
+    controller.abort(new TimeoutError(message, { service, scope: 'attempt' }));
   const ttfbTimer = clock.setTimer(expire(`no response within ${ttfbMs} ms`), ttfbMs);
   const totalTimer = clock.setTimer(expire(`response not complete within ${totalMs} ms`), totalMs);
   try {
