@@ -13,6 +13,7 @@ import { SqliteCallQueue } from '../queue/index.ts';
 import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import type { LogLevel } from '../observability/index.ts';
 import type { Output } from '../redaction/output.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   db: string;
   concurrency: number;
   logFormat: 'json' | 'pretty';
+  /** Log lines below this level are not printed (default INFO); Google Sheets gets them all. */
+  printLevel?: LogLevel | undefined;
   mockProviders: boolean;
   maxDurationSeconds?: number | undefined;
   summaryJson?: string | undefined;
@@ -84,6 +87,7 @@ export async function run(options: RunOptions): Promise<number> {
       output: options.output,
       clock,
       format: options.logFormat,
+      printLevel: options.printLevel,
       metricsPort: options.metricsPort,
       sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
     });
