@@ -21,6 +21,7 @@ import { reportRejectedRows } from './rejected-rows.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 import { formatImport, importReport } from './import-report.ts';
 import { openSummaryJson } from './summary-json.ts';
+import { startProgressLine } from './progress-line.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -102,7 +103,8 @@ export async function run(options: RunOptions): Promise<number> {
     const imported = await importContacts({ path: options.contactsFile }, { queue, defaultRegion });
     reportRejectedRows(imported.errors, observers.logger, options.output);
     const report = importReport(options.contactsFile, imported);
-    const total = Object.values(await queue.counts()).reduce((sum, n) => sum + n, 0);
+    const start = await queue.counts();
+    const total = Object.values(start).reduce((sum, n) => sum + n, 0);
     options.output.err(formatImport(report, total));
     const { campaign, dispose } = createSession({
       config,
@@ -114,6 +116,8 @@ export async function run(options: RunOptions): Promise<number> {
       observers,
     });
     resources.defer(dispose);
+    // taken away first when the run ends: before the sinks have their say and the summary
+    resources.defer(await startProgressLine({ campaign, queue, output: options.output, start }));
     const ended = await runToEnd(campaign, queue, {
       signal: options.signal,
       maxDurationMs:
