@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { TimeMode } from './commands/simulate.ts';
 import type * as Config from './config.ts';
+import type { LogLevel } from './observability/log-record.ts';
 import { positiveInteger, regionCode } from './commands/flag-parsers.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { readEnvFile } from './env-file.ts';
@@ -49,11 +50,17 @@ async function loadConfig(
   return (await import('./config.ts')).loadConfig(...args);
 }
 
+/** The lowest level printed: LOG_LEVEL, raised to WARNING by `--quiet`. */
+async function printLevel(quiet: boolean | undefined): Promise<LogLevel> {
+  return (await import('./commands/print-level.ts')).printLevelFrom(process.env, quiet === true);
+}
+
 interface CommonFlags {
   config?: string;
   db?: string;
   concurrency?: number;
   logFormat?: 'json' | 'pretty';
+  quiet?: boolean;
 }
 
 function addCommonOptions(command: Command): Command {
@@ -66,7 +73,8 @@ function addCommonOptions(command: Command): Command {
         '--log-format <format>',
         'json lines or readable lines (json when stdout is not a terminal)',
       ).choices(['json', 'pretty']),
-    );
+    )
+    .option('--quiet', 'print only warnings and worse (env LOG_LEVEL: debug … critical)');
 }
 
 /**
@@ -81,6 +89,7 @@ function interruptSignal(output: Output): AbortSignal {
       controller.abort(new Error('interrupted'));
       return;
     }
+    output.status(undefined);
     output.err(
       'call-agent: stopped at once (second signal); the next run takes back what was in flight',
     );
@@ -131,6 +140,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       flags: CommonFlags & { seed: number; time: TimeMode; speed: number; contacts: number },
     ) => {
       const config = await loadConfig(flags.config);
+      const level = await printLevel(flags.quiet);
       const { simulate } = await import('./commands/simulate.ts');
       const { code } = await simulate({
         config,
@@ -141,6 +151,7 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         concurrency: flags.concurrency ?? 1,
         db: flags.db ?? ':memory:',
         logFormat: flags.logFormat ?? defaultLogFormat(),
+        printLevel: level,
         signal: interruptSignal(output),
         env: process.env,
         output,
@@ -176,14 +187,17 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         defaultRegion?: CountryCode;
       },
     ) => {
+      const config = await loadConfig(flags.config);
+      const level = await printLevel(flags.quiet);
       const { run } = await import('./commands/run.ts');
       result.code = await run({
-        config: await loadConfig(flags.config),
+        config,
         contactsFile,
         env: process.env,
         db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
         concurrency: flags.concurrency ?? 4,
         logFormat: flags.logFormat ?? defaultLogFormat(),
+        printLevel: level,
         mockProviders: flags.mockProviders === true,
         maxDurationSeconds: flags.maxDuration,
         summaryJson: flags.summaryJson,

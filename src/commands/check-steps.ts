@@ -12,6 +12,7 @@ import {
 } from '../providers/index.ts';
 import { describeError, systemClock } from '../resilience/index.ts';
 import { count } from '../text/count.ts';
+import { printLevelFrom } from './print-level.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -128,6 +129,16 @@ export function checkQueue(db: string): CheckLine {
 }
 
 /** Whether variables came from `.env` (read at start, the real environment winning). */
+/** LOG_LEVEL, told only when it is invalid (`run` would stop on it). */
+export function checkLogLevel(env: Env): CheckLine[] {
+  try {
+    printLevelFrom(env);
+    return [];
+  } catch (error) {
+    return [{ verdict: 'FAIL', text: message(error) }];
+  }
+}
+
 export function checkEnvFile(): CheckLine[] {
   if (!existsSync(ENV_FILE)) return [];
   return [{ verdict: 'ok', text: `environment: ${ENV_FILE} read (the real environment wins)` }];

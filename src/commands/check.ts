@@ -1,11 +1,13 @@
 import { dirname, join } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Output } from '../redaction/output.ts';
+import { coloured } from '../redaction/printable.ts';
 import {
   checkAlerts,
   checkConfig,
   checkContacts,
   checkEnvFile,
+  checkLogLevel,
   checkProviderSettings,
   checkQueue,
   checkSheets,
@@ -27,8 +29,14 @@ export interface CheckOptions {
   output: Output;
 }
 
+const VERDICT_COLOUR = { ok: 'green', warn: 'yellow', FAIL: 'red' } as const;
+
 function print(line: CheckLine, output: Output): void {
-  output.out(`${line.verdict.padEnd(4)}  ${line.text}`);
+  const { verdict } = line;
+  output.out([
+    coloured(verdict, VERDICT_COLOUR[verdict]),
+    `${' '.repeat(4 - verdict.length)}  ${line.text}`,
+  ]);
   for (const detail of line.details ?? []) output.out(`        ${detail}`);
 }
 
@@ -42,7 +50,7 @@ export async function check(options: CheckOptions): Promise<number> {
   const { env, output } = options;
   const lines: CheckLine[] = [];
   const [config, configLine] = checkConfig(options.configPath, env);
-  lines.push(configLine, ...checkEnvFile());
+  lines.push(configLine, ...checkEnvFile(), ...checkLogLevel(env));
   const region = options.defaultRegion ?? config.contacts.default_region;
   lines.push(await checkContacts(options.contactsFile, region));
   const [settings, settingsLine] = checkProviderSettings(env, config);

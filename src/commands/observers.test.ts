@@ -7,6 +7,7 @@ import {
   type FakeGoogle,
 } from '../observability/sheets/fake-google.test-support.ts';
 import { createOutput } from '../redaction/output.ts';
+import type { LogLevel } from '../observability/index.ts';
 import { VirtualClock } from '../resilience/index.ts';
 import { createObservers } from './observers.ts';
 
@@ -52,7 +53,11 @@ async function drive(clock: VirtualClock, promise: Promise<void>): Promise<void>
   await promise;
 }
 
-async function sheetsObservers(clock: VirtualClock, output: ReturnType<typeof createOutput>) {
+async function sheetsObservers(
+  clock: VirtualClock,
+  output: ReturnType<typeof createOutput>,
+  printLevel?: LogLevel,
+) {
   const keyPath = join(account.dir, 'key.json');
   writeFileSync(
     keyPath,
@@ -73,6 +78,7 @@ async function sheetsObservers(clock: VirtualClock, output: ReturnType<typeof cr
     sheetsSpillPath: join(account.dir, `spill-${Math.random()}.jsonl`),
     alerts: false,
     output,
+    printLevel,
   });
 }
 
@@ -122,5 +128,30 @@ describe("the Sheets sink's own lines", () => {
         expect(printed).not.toContain(part.slice(0, 24));
       }
     }
+  });
+});
+
+describe('--quiet (a print level)', () => {
+  it('prints warnings and worse only, and Google Sheets still gets every line', async () => {
+    const clock = new VirtualClock();
+    google = await startFakeGoogle({
+      publicKey: account.publicKey,
+      clientEmail: EMAIL,
+      spreadsheetId: 'sheet-1',
+      clock,
+    });
+    const printed = await printedWhile(async (output) => {
+      const observers = await sheetsObservers(clock, output, 'WARNING');
+      observers.logger.log('INFO', 'Contact-1 completed');
+      observers.logger.log('WARNING', 'Contact-2 deferred');
+      await clock.advance(1_000);
+      await drive(clock, observers.close(60_000));
+    });
+    expect(printed).not.toContain('Contact-1 completed');
+    expect(printed).toContain('Contact-2 deferred');
+    expect(google.rows.map((row) => [row[1], row[3]])).toEqual([
+      ['INFO', 'Contact-1 completed'],
+      ['WARNING', 'Contact-2 deferred'],
+    ]);
   });
 });

@@ -8,13 +8,16 @@ import {
   attachMetrics,
   createLogger,
   createMetrics,
+  LOG_LEVELS,
   sheetsSinkFromEnv,
   startMetricsServer,
   type Logger,
+  type LogLevel,
   type Metrics,
   type MetricsServer,
 } from '../observability/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
+import { levelText } from '../observability/pretty-format.ts';
 import { createOutput, type Output } from '../redaction/output.ts';
 import { secretsFromEnv } from '../redaction/secrets-from-env.ts';
 import type { Clock, Disposer } from '../resilience/index.ts';
@@ -25,6 +28,8 @@ export interface ObserverOptions {
   env: Env;
   clock: Clock;
   format: 'json' | 'pretty';
+  /** Lines below this level are not printed (default INFO); Google Sheets gets them all. */
+  printLevel?: LogLevel | undefined;
   /** Where log lines go (default: `output`'s stdout). */
   destination?: DestinationStream | undefined;
   /** The program's writer (default: one that masks the secrets of `env`). */
@@ -70,14 +75,20 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
   const deliveryClock = options.deliveryClock ?? clock;
   const secrets = secretsFromEnv(env);
   const output = options.output ?? createOutput({ secrets });
+  const printLevel = options.printLevel ?? 'INFO';
+  const printed = (level: LogLevel): boolean =>
+    LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(printLevel);
   const sheets = sheetsSinkFromEnv(env, {
     spillPath: options.sheetsSpillPath,
     clock: deliveryClock,
-    log: (level, message) => output.err(`${level} sheets: ${message}`),
+    log: (level, message) => {
+      if (printed(level)) output.err([levelText(level), ` sheets: ${message}`]);
+    },
   });
   const logger = createLogger({
     format: options.format,
     clock,
+    printLevel,
     secrets,
     destination: options.destination ?? output.stdout,
     ...(sheets && { sinks: [sheets] }),

@@ -8,7 +8,7 @@ const SHOWN_ON_STDERR = 20;
 /**
  * Tells each rejected row of a contacts file once wherever a person reads it: every row is a
  * WARNING line in the log (the record, `contact_rejected`); stderr shows the first 20 as
- * well, unless the log is already on the same terminal.
+ * well, unless the log already prints them on the same terminal.
  */
 export function reportRejectedRows(
   errors: readonly RowError[],
@@ -18,7 +18,7 @@ export function reportRejectedRows(
   for (const error of errors) {
     logger.log('WARNING', error.formatted, { event: 'contact_rejected' });
   }
-  if (output.stdoutIsTerminal && output.stderrIsTerminal) return;
+  if (logger.prints('WARNING') && output.stdoutIsTerminal && output.stderrIsTerminal) return;
   for (const error of errors.slice(0, SHOWN_ON_STDERR)) output.err(error.formatted);
   if (errors.length > SHOWN_ON_STDERR) {
     output.err(

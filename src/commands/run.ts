@@ -13,6 +13,7 @@ import { SqliteCallQueue } from '../queue/index.ts';
 import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
+import type { LogLevel } from '../observability/index.ts';
 import type { Output } from '../redaction/output.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
@@ -20,6 +21,7 @@ import { reportRejectedRows } from './rejected-rows.ts';
 import { exitCodeFor, formatSummary } from './summary.ts';
 import { formatImport, importReport } from './import-report.ts';
 import { openSummaryJson } from './summary-json.ts';
+import { startProgressLine } from './progress-line.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,6 +32,8 @@ export interface RunOptions {
   db: string;
   concurrency: number;
   logFormat: 'json' | 'pretty';
+  /** Log lines below this level are not printed (default INFO); Google Sheets gets them all. */
+  printLevel?: LogLevel | undefined;
   mockProviders: boolean;
   maxDurationSeconds?: number | undefined;
   summaryJson?: string | undefined;
@@ -85,6 +89,7 @@ export async function run(options: RunOptions): Promise<number> {
       output: options.output,
       clock,
       format: options.logFormat,
+      printLevel: options.printLevel,
       metricsPort: options.metricsPort,
       sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
     });
@@ -99,7 +104,8 @@ export async function run(options: RunOptions): Promise<number> {
     const imported = await importContacts({ path: options.contactsFile }, { queue, defaultRegion });
     reportRejectedRows(imported.errors, observers.logger, options.output);
     const report = importReport(options.contactsFile, imported);
-    const total = Object.values(await queue.counts()).reduce((sum, n) => sum + n, 0);
+    const start = await queue.counts();
+    const total = Object.values(start).reduce((sum, n) => sum + n, 0);
     options.output.err(formatImport(report, total));
     const { campaign, dispose } = createSession({
       config,
@@ -111,6 +117,8 @@ export async function run(options: RunOptions): Promise<number> {
       observers,
     });
     resources.defer(dispose);
+    // taken away first when the run ends: before the sinks have their say and the summary
+    resources.defer(await startProgressLine({ campaign, queue, output: options.output, start }));
     const ended = await runToEnd(campaign, queue, {
       signal: options.signal,
       maxDurationMs:

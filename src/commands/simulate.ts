@@ -1,6 +1,6 @@
 import { MemoryAudioStore } from '../agent/audio-store.ts';
 import type { AppConfig } from '../config.ts';
-import { alertChannelsFromEnv, PrintedAlertChannel } from '../alerts/index.ts';
+import { alertChannelsFromEnv, PrintedAlertChannel, type Severity } from '../alerts/index.ts';
 import {
   createInProcessClient,
   IN_PROCESS_ORIGIN,
@@ -15,6 +15,7 @@ import { systemClock, VirtualClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
+import type { LogLevel } from '../observability/index.ts';
 import type { Output } from '../redaction/output.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { exitCodeFor, formatSummary, type RunSummary } from './summary.ts';
@@ -31,6 +32,8 @@ export interface SimulateOptions {
   concurrency: number;
   db: string;
   logFormat: 'json' | 'pretty';
+  /** Lines (and alerts) below this level are not printed (default INFO). */
+  printLevel?: LogLevel | undefined;
   signal?: AbortSignal | undefined;
   /** Alert channels and Google Sheets are configured from it, as for `run`. */
   env: Readonly<Record<string, string | undefined>>;
@@ -51,6 +54,11 @@ export function seedScenario(): FaultsConfig {
     openai: { script: ['ok', 'ok', 'rate-limit:2'] },
     hubspot: { script: ['503', '503', '503', '503'] },
   };
+}
+
+/** The least severe alert printed when log lines below `level` are not. */
+function alertSeverityFor(level: LogLevel): Severity {
+  return level === 'INFO' ? 'info' : level === 'WARNING' ? 'warning' : 'critical';
 }
 
 /** Where the simulation's time starts (virtual and scaled: the same instant, run after run). */
@@ -96,8 +104,15 @@ export async function simulate(
       clock,
       deliveryClock: systemClock,
       format: options.logFormat,
+      printLevel: options.printLevel,
       sheetsSpillPath: 'data/sheets-spill.jsonl',
-      extraChannels: [new PrintedAlertChannel((line) => output.err(line), configured)],
+      extraChannels: [
+        new PrintedAlertChannel(
+          (line) => output.err(line),
+          configured,
+          alertSeverityFor(options.printLevel ?? 'INFO'),
+        ),
+      ],
     });
     resources.defer(() => observers.close(config.shutdown_grace * 1000));
     await queue.enqueue(
@@ -124,7 +139,7 @@ export async function simulate(
       pace: paceOf(options.time, options.speed),
     });
     await resources.closeAll(); // the sinks have their say before the summary
-    output.errBlock(`\n${formatSummary(summary)}`);
+    output.errBlock(['\n', ...formatSummary(summary)]);
     return { code: exitCodeFor(summary), summary };
   } finally {
     await resources.closeAll();

@@ -1,7 +1,11 @@
 import type { GiveUp } from '../agent/give-up.ts';
 import type { ServiceStats } from '../agent/run-stats.ts';
 import type { StateCounts } from '../queue/call-queue.ts';
+import { circuitText } from '../observability/pretty-format.ts';
+import type { Coloured } from '../redaction/printable.ts';
+import type { CircuitState } from '../resilience/index.ts';
 import { formatImport, type ImportReport } from './import-report.ts';
+import { colouredTable } from './text.ts';
 
 export interface ServiceSummary {
   calls: number;
@@ -10,7 +14,7 @@ export interface ServiceSummary {
   rejected: number;
   retries: number;
   circuit_openings: number;
-  circuit_state: string;
+  circuit_state: CircuitState;
 }
 
 /** The end-of-run summary, as `--summary-json` writes it. */
@@ -29,7 +33,7 @@ export interface RunSummary {
 export interface SummaryInput {
   counts: StateCounts;
   services: Record<string, ServiceStats>;
-  circuitStates: Record<string, string>;
+  circuitStates: Record<string, CircuitState>;
   outbox: number;
   ended: RunSummary['ended'];
   gaveUp?: GiveUp | undefined;
@@ -80,51 +84,51 @@ export function exitCodeFor(summary: RunSummary): number {
   return deferred + pending + summary.crm_outbox === 0 ? 0 : 3;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-        )
-        .join('  '),
-    )
-    .join('\n');
-}
-
-/** A human-readable summary: contacts by state, then one line per service. */
-export function formatSummary(summary: RunSummary): string {
+/** A human-readable summary: contacts by state, then one line per service (its circuit coloured). */
+export function formatSummary(summary: RunSummary): Array<string | Coloured> {
   const c = summary.contacts;
-  const contacts = table([
-    ['contacts', 'total', 'completed', 'failed', 'deferred', 'pending'],
+  const numbers = [1, 2, 3, 4, 5, 6, 7];
+  const contacts = colouredTable(
     [
-      '',
-      String(c.total),
-      String(c.completed),
-      String(c.failed),
-      String(c.deferred),
-      String(c.pending),
+      ['contacts', 'total', 'completed', 'failed', 'deferred', 'pending'],
+      [
+        '',
+        String(c.total),
+        String(c.completed),
+        String(c.failed),
+        String(c.deferred),
+        String(c.pending),
+      ],
     ],
-  ]);
-  const services = table([
-    ['service', 'calls', 'ok', 'failed', 'rejected', 'retries', 'openings', 'circuit'],
-    ...Object.entries(summary.services).map(([name, s]) => [
-      name,
-      String(s.calls),
-      String(s.succeeded),
-      String(s.failures),
-      String(s.rejected),
-      String(s.retries),
-      String(s.circuit_openings),
-      s.circuit_state,
-    ]),
-  ]);
+    numbers,
+  );
+  const services = colouredTable(
+    [
+      ['service', 'calls', 'ok', 'failed', 'rejected', 'retries', 'openings', 'circuit'],
+      ...Object.entries(summary.services).map(([name, s]) => [
+        name,
+        String(s.calls),
+        String(s.succeeded),
+        String(s.failures),
+        String(s.rejected),
+        String(s.retries),
+        String(s.circuit_openings),
+        circuitText(s.circuit_state),
+      ]),
+    ],
+    numbers,
+  );
   const gaveUp = (summary.gave_up ?? []).map(
     (blocked) =>
       `\nGave up: ${blocked.service} has refused every call since ${blocked.since} (${blocked.error_type}: ${blocked.reason}). ` +
       'A person must fix it; the contacts stay queued. Run again once it is fixed.',
   );
   const imported = summary.imported ? `${formatImport(summary.imported, c.total)}\n` : '';
-  return `${imported}${contacts}\n\n${services}\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}${gaveUp.join('')}`;
+  return [
+    imported,
+    ...contacts,
+    '\n\n',
+    ...services,
+    `\n\nCRM outbox left: ${summary.crm_outbox}   ended: ${summary.ended}${gaveUp.join('')}`,
+  ];
 }

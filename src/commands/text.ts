@@ -1,20 +1,22 @@
 /** Small pieces of the text the queue commands print. */
 
+import { plainText, type Coloured } from '../redaction/printable.ts';
+
 /** A time to the second, in UTC: `2026-05-01T12:00:05Z`. */
 export function isoSeconds(at: number): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A stretch of time, rounded as a person says it: `4 s`, `3 min`, `2 h`. */
+export function span(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  return seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`;
+}
+
 /** How far `at` is from `now`: `in 4 s`, `in 3 min`, `in 2 h`, `2 h ago`. */
 function relative(at: number, now: number): string {
-  const seconds = Math.round(Math.abs(at - now) / 1000);
-  const span =
-    seconds < 120
-      ? `${seconds} s`
-      : seconds < 7200
-        ? `${Math.round(seconds / 60)} min`
-        : `${Math.round(seconds / 3600)} h`;
-  return at >= now ? `in ${span}` : `${span} ago`;
+  return at >= now ? `in ${span(at - now)}` : `${span(at - now)} ago`;
 }
 
 /** `2026-05-01T12:00:05Z (in 4 s)`; a due time already past reads `(due now)`. */
@@ -23,21 +25,47 @@ export function when(at: number, now: number, { due = false } = {}): string {
   return `${isoSeconds(at)} (${past ? 'due now' : relative(at, now)})`;
 }
 
+/** A cell of a table: text, or a word in colour (a circuit state). */
+export type Cell = string | Coloured;
+
+const textOf = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.text);
+
 /**
  * Rows as aligned columns, two spaces apart; the columns listed in `right` are aligned right.
- * The last column is not padded.
+ * The last column is not padded. Coloured cells keep their colour (see `table` for text).
  */
+export function colouredTable(
+  rows: readonly (readonly Cell[])[],
+  right: readonly number[] = [],
+): Array<string | Coloured> {
+  const widths =
+    rows[0]?.map((_, c) => Math.max(...rows.map((row) => textOf(row[c] ?? '').length))) ?? [];
+  return rows.flatMap((row, r) => {
+    const parts: Cell[] = [];
+    row.forEach((cell, c) => {
+      const pad = ' '.repeat(widths[c]! - textOf(cell).length);
+      if (c > 0) parts.push('  ');
+      if (right.includes(c)) parts.push(pad, cell);
+      else parts.push(cell, c === row.length - 1 ? '' : pad);
+    });
+    trimEnd(parts);
+    return r === 0 ? parts : ['\n', ...parts];
+  });
+}
+
+/** Takes the blanks off the end of a row (an empty last column leaves some). */
+function trimEnd(parts: Cell[]): void {
+  for (let last = parts.at(-1); typeof last === 'string'; last = parts.at(-1)) {
+    const trimmed = last.trimEnd();
+    if (trimmed !== '') {
+      parts[parts.length - 1] = trimmed;
+      return;
+    }
+    parts.pop();
+  }
+}
+
+/** `colouredTable` as plain text. */
 export function table(rows: readonly string[][], right: readonly number[] = []): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, c) => {
-          if (right.includes(c)) return cell.padStart(widths[c]!);
-          return c === row.length - 1 ? cell : cell.padEnd(widths[c]!);
-        })
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return plainText(colouredTable(rows, right));
 }

@@ -6,9 +6,10 @@ import {
   VirtualClock,
   createServicePolicy,
 } from '../resilience/index.ts';
+import { createOutput } from '../redaction/output.ts';
 import { attachLogging } from './attach-logging.ts';
 import { createLogger } from './logger.ts';
-import type { LogRecord } from './log-record.ts';
+import { LOG_LEVELS, type LogRecord } from './log-record.ts';
 
 function memoryStream(): { lines: string[]; write(chunk: string): void } {
   const lines: string[] = [];
@@ -195,6 +196,21 @@ describe('createLogger (json)', () => {
     expect((JSON.parse(out.lines[0]!) as LogRecord).level).toBe('CRITICAL');
   });
 
+  it('prints from printLevel up, and hands the sinks every line from level up', () => {
+    const out = memoryStream();
+    const sunk: LogRecord[] = [];
+    const logger = createLogger({
+      destination: out,
+      clock: new VirtualClock(),
+      printLevel: 'ERROR',
+      sinks: [{ write: (record) => sunk.push(record) }],
+    });
+    for (const level of LOG_LEVELS) logger.log(level, `a ${level} line`);
+    const printed = out.lines.map((l) => (JSON.parse(l) as LogRecord).level);
+    expect(printed).toEqual(['ERROR', 'CRITICAL']);
+    expect(sunk.map((record) => record.level)).toEqual(['INFO', 'WARNING', 'ERROR', 'CRITICAL']);
+  });
+
   it('keeps writing when a sink throws', () => {
     const out = memoryStream();
     const logger = createLogger({
@@ -250,6 +266,32 @@ describe('createLogger (pretty)', () => {
     expect(out.lines).toEqual([
       '2026-01-29T18:17:00.000Z ERROR    ElevenLabs  503 Service Unavailable  retry_count=3',
     ]);
+  });
+});
+
+describe("createLogger (pretty, to the program's writer)", () => {
+  it('colours the level and the circuit state on a terminal', () => {
+    let printed = '';
+    const terminal = { isTTY: true, write: (chunk: string) => void (printed += chunk) };
+    const output = createOutput({ stdout: terminal, stderr: terminal, env: {} });
+    const logger = createLogger({
+      format: 'pretty',
+      destination: output.stdout,
+      clock: new VirtualClock(),
+    });
+    logger.write({
+      timestamp: '2026-01-29T18:17:25.000Z',
+      level: 'WARNING',
+      service: 'ElevenLabs',
+      message: 'Circuit OPEN. Skipping call.',
+      retry_count: null,
+      circuit_state: 'OPEN',
+      event: 'call_rejected',
+      event_id: 'e-1',
+    });
+    expect(printed).toBe(
+      '2026-01-29T18:17:25.000Z \u001b[33mWARNING\u001b[39m  ElevenLabs  Circuit OPEN. Skipping call.  circuit=\u001b[31mOPEN\u001b[39m\n',
+    );
   });
 });
 

@@ -3,9 +3,9 @@ import { pino, type DestinationStream } from 'pino';
 import { systemClock, type Clock, type Disposer } from '../resilience/index.ts';
 import { toLogRecord } from './log-line.ts';
 import { LOG_LEVELS, type LogLevel, type LogRecord, type ObservedEvent } from './log-record.ts';
-import { formatPretty } from './pretty-format.ts';
+import { formatPretty, prettyParts } from './pretty-format.ts';
 import { escapeControlCharacters } from '../redaction/control-characters.ts';
-import { processOutput } from '../redaction/output.ts';
+import { processOutput, type LineDestination } from '../redaction/output.ts';
 import { createRedactor, type Redactor } from '../redaction/redact.ts';
 
 /** Receives every record the logger writes, already redacted (e.g. the Google Sheets sink). */
@@ -17,12 +17,17 @@ export interface LogSink {
 export interface LoggerOptions {
   /** `json`: one JSON object per line, the seed's keys; `pretty`: one readable line. */
   format?: 'json' | 'pretty';
-  /** Where lines go (default: stdout through the program's writer). Tests pass memory. */
-  destination?: DestinationStream;
+  /**
+   * Where lines go (default: stdout through the program's writer, which colours the pretty
+   * lines' levels and circuit states on a terminal). Tests pass memory.
+   */
+  destination?: DestinationStream | LineDestination;
   /** Timestamps free-form lines (event lines carry their event's time). */
   clock?: Clock;
   /** Lines below this level are dropped. */
   level?: LogLevel;
+  /** Lines below this level are not printed; the sinks still get them (default: `level`). */
+  printLevel?: LogLevel;
   /** Secret values to mask wherever they appear (API keys, tokens, passwords). */
   secrets?: ReadonlyArray<string | undefined>;
   sinks?: readonly LogSink[];
@@ -57,6 +62,8 @@ export interface Logger {
   write(record: LogRecord): void;
   /** Adds a sink; the disposer removes it. */
   addSink(sink: LogSink): Disposer;
+  /** Whether a line of `level` is printed (not only handed to the sinks). */
+  prints(level: LogLevel): boolean;
   /** The redactor applied to every string field. */
   readonly redact: Redactor;
 }
@@ -104,10 +111,12 @@ function redactRecord(record: LogRecord, redact: Redactor): LogRecord {
  */
 function printer(
   format: 'json' | 'pretty',
-  destination: DestinationStream = processOutput.stdout,
+  destination: DestinationStream | LineDestination = processOutput.stdout,
 ): (record: LogRecord) => void {
   if (format === 'pretty') {
-    return (record) => destination.write(`${formatPretty(record)}\n`);
+    return 'writeLine' in destination
+      ? (record) => destination.writeLine(prettyParts(record))
+      : (record) => destination.write(`${formatPretty(record)}\n`);
   }
   const logger = pino(
     {
@@ -136,6 +145,7 @@ function printer(
 export function createLogger(options: LoggerOptions = {}): Logger {
   const { format, level, clock, newId } = { ...loggerDefaults, ...options };
   const minimum = LOG_LEVELS.indexOf(level);
+  const printed = LOG_LEVELS.indexOf(options.printLevel ?? level);
   const redact = createRedactor(options.secrets ?? []);
   const print = printer(format, options.destination);
   let sinks: readonly LogSink[] = [...(options.sinks ?? [])];
@@ -157,11 +167,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 
   const write = (record: LogRecord): void => {
-    if (LOG_LEVELS.indexOf(record.level) < minimum) return;
+    const rank = LOG_LEVELS.indexOf(record.level);
+    if (rank < minimum) return;
     let safe: LogRecord;
     try {
       safe = redactRecord(record, redact);
-      print(safe);
+      if (rank >= printed) print(safe);
     } catch {
       return;
     }
@@ -177,6 +188,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return {
     redact,
     write,
+    prints: (lineLevel) => LOG_LEVELS.indexOf(lineLevel) >= Math.max(minimum, printed),
     event: (observed) => {
       const record = toLogRecord(observed, newId);
       write(record);

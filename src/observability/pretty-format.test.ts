@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from './log-record.ts';
-import { formatPretty } from './pretty-format.ts';
+import { formatPretty, prettyParts } from './pretty-format.ts';
 
 const FORGED = 'a\n2026-01-01T00:00:00.000Z CRITICAL Twilio      Account suspended';
 const RED = '\u001b[31mred\u001b[0m';
@@ -46,5 +46,32 @@ describe('formatPretty', () => {
   it('leaves ordinary text, accents and other scripts alone', () => {
     const text = formatPretty(line({ contact_id: 'Zoë-Иван-李', message: 'Call successful' }));
     expect(text).toContain('contact=Zoë-Иван-李');
+  });
+});
+
+describe('prettyParts', () => {
+  it('colours the level (WARNING yellow, ERROR and CRITICAL red) and the circuit state', () => {
+    const colours = (record: LogRecord) =>
+      prettyParts(record).flatMap((part) => (typeof part === 'string' ? [] : [part]));
+    expect(colours(line({ level: 'INFO', circuit_state: 'CLOSED' }))).toEqual([
+      { text: 'CLOSED', colour: 'green' },
+    ]);
+    expect(colours(line({ level: 'WARNING', circuit_state: 'HALF_OPEN' }))).toEqual([
+      { text: 'WARNING', colour: 'yellow' },
+      { text: 'HALF_OPEN', colour: 'yellow' },
+    ]);
+    expect(colours(line({ level: 'ERROR', circuit_state: 'OPEN' }))).toEqual([
+      { text: 'ERROR', colour: 'red' },
+      { text: 'OPEN', colour: 'red' },
+    ]);
+    expect(colours(line({ level: 'CRITICAL', circuit_state: null }))).toEqual([
+      { text: 'CRITICAL', colour: 'red' },
+    ]);
+  });
+
+  it('reads as the plain line: the same columns, coloured or not', () => {
+    expect(formatPretty(line({ level: 'ERROR', retry_count: 3, contact_id: 'c-1' }))).toBe(
+      '2026-01-29T18:17:19.000Z ERROR    OpenAI      Call successful  retry_count=3 circuit=CLOSED contact=c-1',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createOutput } from './output.ts';
+import { coloured } from './printable.ts';
 
 function memory(isTTY = false): {
   text: () => string;
@@ -160,5 +161,115 @@ describe('a reader that does not keep up (a real pipe)', () => {
     output.out('x');
     output.reportDropped();
     expect(stderr.text()).toBe('');
+  });
+});
+
+describe('colours', () => {
+  const RED = '\u001b[31m';
+  const GREEN = '\u001b[32m';
+  const RESET = '\u001b[39m';
+
+  it('colours the words the program coloured on a terminal, each part redacted and escaped first', () => {
+    const stdout = memory(true);
+    const output = createOutput({ stdout, stderr: memory(), secrets: ['s3cr3t'], env: {} });
+    output.out([
+      'circuit=',
+      coloured('OPEN', 'red'),
+      ' contact=\u001b[32mfake',
+      coloured('s3cr3t\n', 'green'),
+    ]);
+    expect(stdout.text()).toBe(
+      `circuit=${RED}OPEN${RESET} contact=\\x1b[32mfake${GREEN}[REDACTED]\\n${RESET}\n`,
+    );
+  });
+
+  it('redacts the plain text around a coloured word as one piece', () => {
+    const stdout = memory(true);
+    const output = createOutput({ stdout, stderr: memory(), env: {} });
+    output.out(['calling +1415', '5550123 ', coloured('ERROR', 'red')]);
+    expect(stdout.text()).toBe(`calling +1415***0123 ${RED}ERROR${RESET}\n`);
+  });
+
+  it.each([
+    { why: 'NO_COLOR is set', isTTY: true, env: { NO_COLOR: '1' } },
+    { why: 'TERM is dumb', isTTY: true, env: { TERM: 'dumb' } },
+    { why: 'the stream is not a terminal', isTTY: false, env: {} },
+    { why: 'FORCE_COLOR is 0', isTTY: true, env: { FORCE_COLOR: '0' } },
+  ])('prints none when $why', ({ isTTY, env }) => {
+    const stderr = memory(isTTY);
+    const output = createOutput({ stdout: memory(), stderr, env });
+    output.errBlock(['state\n', coloured('OPEN', 'red')]);
+    expect(stderr.text()).toBe('state\nOPEN\n');
+  });
+
+  it('colours a pipe when FORCE_COLOR says so, even with NO_COLOR set', () => {
+    const stdout = memory(false);
+    const output = createOutput({
+      stdout,
+      stderr: memory(),
+      env: { FORCE_COLOR: '1', NO_COLOR: '1' },
+    });
+    output.out([coloured('CLOSED', 'green')]);
+    expect(stdout.text()).toBe(`${GREEN}CLOSED${RESET}\n`);
+  });
+
+  it('decides for each stream: stdout piped, stderr a terminal', () => {
+    const stdout = memory(false);
+    const stderr = memory(true);
+    const output = createOutput({ stdout, stderr, env: {} });
+    output.out([coloured('OPEN', 'red')]);
+    output.err([coloured('OPEN', 'red')]);
+    expect(stdout.text()).toBe('OPEN\n');
+    expect(stderr.text()).toBe(`${RED}OPEN${RESET}\n`);
+  });
+});
+
+describe('the status line', () => {
+  const CLEAR = '\r\u001b[2K';
+
+  it('stays under the lines printed: cleared, the line written, redrawn; removed at the end', () => {
+    const terminal = memory(true);
+    const output = createOutput({ stdout: terminal, stderr: terminal, env: {} });
+    output.status('1/4 done');
+    output.err('a line');
+    output.out('a log line');
+    output.status('1/4 done'); // unchanged: not drawn again
+    output.status('2/4 done');
+    output.status(undefined);
+    output.err('the summary');
+    expect(terminal.text()).toBe(
+      `${CLEAR}1/4 done` +
+        `${CLEAR}a line\n1/4 done` +
+        `${CLEAR}a log line\n1/4 done` +
+        `${CLEAR}2/4 done` +
+        CLEAR +
+        'the summary\n',
+    );
+  });
+
+  it('leaves lines to a piped stdout alone, and is cut to the width of the terminal', () => {
+    const stdout = memory(false);
+    const stderr = Object.assign(memory(true), { columns: 10 });
+    const output = createOutput({ stdout, stderr, env: { NO_COLOR: '1' } });
+    output.status(['12/40 done, ', coloured('ElevenLabs OPEN', 'red')]);
+    output.out('{"level":"INFO"}');
+    expect(stdout.text()).toBe('{"level":"INFO"}\n');
+    expect(stderr.text()).toBe(`${CLEAR}12/40 don`);
+  });
+
+  it('is made safe like any line: masked, escaped, one line', () => {
+    const stderr = memory(true);
+    const output = createOutput({ stdout: memory(), stderr, env: {}, secrets: ['k3y'] });
+    output.status('k3y +14155550123\nforged');
+    expect(stderr.text()).toBe(`${CLEAR}[REDACTED] +1415***0123\\nforged`);
+  });
+
+  it('does nothing when stderr is not a terminal', () => {
+    const stderr = memory(false);
+    const output = createOutput({ stdout: memory(), stderr, env: {} });
+    output.status('1/4 done');
+    output.err('a line');
+    output.status(undefined);
+    expect(stderr.text()).toBe('a line\n');
   });
 });

@@ -58,12 +58,12 @@ describe('call-agent check', () => {
     expect(mock.mock.requests().length - before).toBe(5);
   }, 30_000);
 
-  it('fails on a missing variable, a provider that does not answer, and shows bad rows', async () => {
+  it('fails on a missing or invalid variable, a provider that does not answer, and shows bad rows', async () => {
     const { ws, mock } = e2e;
     await ws.write('mixed.csv', 'name,phone\nAlice,+14155550111\nBob,12345\n');
     const { TWILIO_AUTH_TOKEN: _unset, ...env } = mock.env;
     const result = await runCli(['check', 'mixed.csv', '--db', 'q.db'], {
-      env,
+      env: { ...env, LOG_LEVEL: 'loud' },
       cwd: ws.dir,
       timeoutMs: 20_000,
     });
@@ -73,8 +73,11 @@ describe('call-agent check', () => {
         '        mixed.csv:3: invalid phone number "12345"\n',
     );
     expect(result.stdout).toContain('FAIL  provider settings: TWILIO_AUTH_TOKEN is not set');
+    expect(result.stdout).toContain(
+      'FAIL  invalid environment: LOG_LEVEL = "loud": expected one of "debug", "info", "warning", "error", "critical"',
+    );
     expect(result.stdout).not.toContain(': answers'); // no probe without every setting
-    expect(result.stdout).toMatch(/check: 1 problem: a run would not start as it is\n$/);
+    expect(result.stdout).toMatch(/check: 2 problems: a run would not start as it is\n$/);
 
     // rejected rows alone do not stop a run: the good ones are called
     const rowsOnly = await runCli(['check', 'mixed.csv', '--db', 'q.db'], {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process.ts';
-import { contactsCsv, prepare, useWorkspaceAndMock } from './harness.ts';
+import {
+  contactsCsv,
+  FAST_CONFIG,
+  prepare,
+  useWorkspaceAndMock,
+  type Workspace,
+} from './harness.ts';
 
 /** What a person sees when call-agent runs in a terminal, and what a pipe gets instead. */
 describe.concurrent('call-agent in a terminal', () => {
@@ -29,5 +35,45 @@ describe.concurrent('call-agent in a terminal', () => {
     });
     expect(rowLines(piped.stdout)).toHaveLength(2);
     expect(rowLines(piped.stderr)).toHaveLength(2);
+  }, 70_000);
+
+  /** `run` with a CSV of 2 contacts and the fast configuration, in files of its own. */
+  const ownFiles = async (ws: Workspace, name: string): Promise<string[]> => [
+    'run',
+    await ws.write(`${name}.csv`, contactsCsv(2).csv),
+    '--config',
+    await ws.write(`${name}.json`, JSON.stringify(FAST_CONFIG)),
+  ];
+
+  /** An ANSI colour (SGR) sequence. */
+  // eslint-disable-next-line no-control-regex -- looking for the escape character
+  const COLOUR = /\u001b\[\d+m/;
+
+  it('prints no colour with NO_COLOR set; the progress line stays', async () => {
+    const { ws, mock } = setup;
+    const args = await ownFiles(ws, 'nc');
+    const result = await runCli([...args, '--db', ws.path('nc.db')], {
+      env: { ...mock.env, NO_COLOR: '1' },
+      terminal: true,
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ INFO +OpenAI +Call successful .* circuit=CLOSED /);
+    expect(result.stdout).toContain('\r\u001b[2K0/2 done, 0 deferred, 0 failed');
+    expect(result.stdout).not.toMatch(COLOUR);
+  }, 70_000);
+
+  it('prints no colour and no progress line when piped, even with pretty lines', async () => {
+    const { ws, mock } = setup;
+    const args = await ownFiles(ws, 'pipe');
+    const result = await runCli([...args, '--db', ws.path('pipe.db'), '--log-format', 'pretty'], {
+      env: mock.env,
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ INFO +OpenAI +Call successful .* circuit=CLOSED /);
+    expect(result.stderr).toContain('ended: drained');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('\u001b');
+    expect(result.stderr).not.toContain(' done, ');
   }, 70_000);
 });

@@ -7,14 +7,22 @@ import type { AlertChannel } from './channel.ts';
  */
 export class PrintedAlertChannel implements AlertChannel {
   readonly name = 'printed';
-  readonly minSeverity: Severity = 'info';
+  readonly minSeverity: Severity;
   readonly secrets: readonly string[] = [];
   readonly #print: (line: string) => void;
   readonly #destinations: string;
 
-  /** `destinations`: the channels that would send it (none configured: the line says so). */
-  constructor(print: (line: string) => void, destinations: readonly string[]) {
+  /**
+   * `destinations`: the channels that would send it (none configured: the line says so);
+   * `minSeverity`: the least severe alert printed (`--quiet`: warning).
+   */
+  constructor(
+    print: (line: string) => void,
+    destinations: readonly string[],
+    minSeverity: Severity = 'info',
+  ) {
     this.#print = print;
+    this.minSeverity = minSeverity;
     this.#destinations =
       destinations.length === 0 ? 'no channel configured' : `to ${destinations.join(', ')}`;
   }
