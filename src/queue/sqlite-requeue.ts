@@ -12,23 +12,24 @@ interface RequeueRow {
   checkpoints: string;
 }
 
+/** What `requeue` runs. */
+export const requeueSql = {
+  failed: `SELECT id, state, checkpoints FROM contacts WHERE state = 'failed' ORDER BY seq`,
+  byId: 'SELECT id, state, checkpoints FROM contacts WHERE id = ?',
+  putBack: `UPDATE contacts
+     SET state = 'pending', due_at = @now, failed_attempts = 0, reason = NULL,
+         waiting_on = NULL, not_before = NULL, checkpoints = @checkpoints, updated_at = @now
+     WHERE id = @id AND state = 'failed'`,
+} as const;
+
 /**
  * The SQLite queue's `requeue`, as one function to run inside a transaction: failed contacts
  * become pending and due at `now`, their counted failures and reason cleared.
  */
 export function prepareRequeue(db: Database) {
-  const failed = db.prepare<[], RequeueRow>(
-    `SELECT id, state, checkpoints FROM contacts WHERE state = 'failed' ORDER BY seq`,
-  );
-  const byId = db.prepare<[string], RequeueRow>(
-    'SELECT id, state, checkpoints FROM contacts WHERE id = ?',
-  );
-  const putBack = db.prepare<{ id: string; checkpoints: string; now: number }>(
-    `UPDATE contacts
-     SET state = 'pending', due_at = @now, failed_attempts = 0, reason = NULL,
-         waiting_on = NULL, not_before = NULL, checkpoints = @checkpoints, updated_at = @now
-     WHERE id = @id AND state = 'failed'`,
-  );
+  const failed = db.prepare<[], RequeueRow>(requeueSql.failed);
+  const byId = db.prepare<[string], RequeueRow>(requeueSql.byId);
+  const putBack = db.prepare<{ id: string; checkpoints: string; now: number }>(requeueSql.putBack);
   return (ids: readonly string[] | undefined, now: number): RequeueResult => {
     const result: RequeueResult = { requeued: [], notFound: [], notFailed: [] };
     const rows =

@@ -2,17 +2,23 @@ import type { Database } from 'better-sqlite3';
 
 interface Migration {
   version: number;
-  up: string;
+  /** SQL; or code, for a step that depends on what the file already holds. */
+  up: string | ((db: Database) => void);
 }
 
 /**
  * Schema history, oldest first. Never edit a shipped migration: append a new one.
  *
  * `contacts.due_at` is when the contact can next be claimed: the enqueue time for `pending`,
- * `not_before` for `deferred`, the lease expiry for `in_progress`, NULL once finished. One
- * partial index on it serves claim order and `nextDueAt`. There is deliberately no index on
- * `state`: every claim and completion would rewrite two more pages of it (measured: a third
- * of the throughput), while `counts` and `list` are rare and can scan.
+ * `not_before` for `deferred` (NULL while it waits for its service to be released), the lease
+ * expiry for `in_progress`, NULL once finished. The indexes:
+ * - `contacts_due` (only contacts with a due_at): claim order, `nextDueAt`.
+ * - `contacts_deferred` (only deferred contacts): the waiting report reads it alone, and a
+ *   release takes a service's parked contacts (due_at NULL) from it in seq order.
+ * - `contacts_state`: a query by state (list, leases, requeue) reads only its contacts, and
+ *   `counts` reads this index instead of the table (at 200,000 contacts: 7 ms, not 140). It
+ *   costs writes: each claim, completion and deferral moves the contact in it, so a
+ *   claim+complete writes a fifth to a third more bytes and takes about a tenth longer.
  */
 const migrations: readonly Migration[] = [
   {
@@ -49,24 +55,42 @@ const migrations: readonly Migration[] = [
   },
   {
     // Who holds each lease, so a run can reclaim at once what a dead process of its host
-    // held. Which service a deferred contact waits for; one that waits for the service to be
-    // callable again has no due_at (nothing claims it) until it is released, and keeps the
-    // time it may not run before in not_before.
+    // held; and which service a deferred contact waits for.
     version: 2,
     up: `
       ALTER TABLE contacts ADD COLUMN holder_host TEXT;
       ALTER TABLE contacts ADD COLUMN holder_pid INTEGER;
       ALTER TABLE contacts ADD COLUMN holder_started TEXT;
       ALTER TABLE contacts ADD COLUMN waiting_on TEXT;
-      ALTER TABLE contacts ADD COLUMN not_before INTEGER;
-      CREATE INDEX contacts_parked ON contacts (waiting_on, seq)
-        WHERE state = 'deferred' AND due_at IS NULL;
     `,
+  },
+  {
+    // Migration 2 was edited after it shipped, so files at version 2 differ: waiting_on came
+    // in 5297eb7, not_before and contacts_parked in 9112bd3. The columns are added where they
+    // are missing; contacts_deferred does what contacts_parked did, and more. A deferred
+    // contact that waits for its service to be callable again has no due_at (nothing claims
+    // it) until it is released, and keeps the time it may not run before in not_before.
+    version: 3,
+    up: (db) => {
+      const columns = columnNames(db, 'contacts');
+      if (!columns.has('waiting_on')) db.exec('ALTER TABLE contacts ADD COLUMN waiting_on TEXT');
+      if (!columns.has('not_before')) db.exec('ALTER TABLE contacts ADD COLUMN not_before INTEGER');
+      db.exec(`
+        DROP INDEX IF EXISTS contacts_parked;
+        CREATE INDEX contacts_deferred ON contacts (due_at, waiting_on) WHERE state = 'deferred';
+        CREATE INDEX contacts_state ON contacts (state);
+      `);
+    },
   },
 ];
 
 /** The schema version this code writes (`PRAGMA user_version`). */
 export const SQLITE_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
+
+function columnNames(db: Database, table: string): Set<string> {
+  const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+  return new Set(columns.map((column) => column.name));
+}
 
 function userVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -89,7 +113,8 @@ export function migrateSqliteSchema(db: Database): number[] {
       const applied: number[] = [];
       for (const migration of migrations) {
         if (migration.version <= current) continue;
-        db.exec(migration.up);
+        if (typeof migration.up === 'string') db.exec(migration.up);
+        else migration.up(db);
         db.pragma(`user_version = ${migration.version}`);
         applied.push(migration.version);
       }

@@ -162,10 +162,12 @@ export function prepareStatements(db: Database) {
     listState: db.prepare<[ContactState, number], StatusRow>(
       `SELECT ${STATUS_COLUMNS} FROM contacts WHERE state = ? ORDER BY seq LIMIT ?`,
     ),
+    // Reads the deferred contacts' index alone; the planner would take contacts_state and read
+    // every deferred row (all contacts, in an outage).
     waiting: db.prepare<[], WaitingRow>(
       `SELECT waiting_on AS service, COUNT(*) AS contacts, SUM(due_at IS NULL) AS parked,
               MIN(due_at) AS next_due_at
-       FROM contacts WHERE state = 'deferred'
+       FROM contacts INDEXED BY contacts_deferred WHERE state = 'deferred'
        GROUP BY waiting_on ORDER BY next_due_at IS NULL, next_due_at, waiting_on`,
     ),
     // Oldest first; each one due at its not_before, or now if that has passed.
