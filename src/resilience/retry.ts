@@ -24,10 +24,10 @@ export interface RetryOptions extends BackoffOptions {
   shouldRetry?: (error: unknown) => boolean;
 }
 
-export const retryDefaults = {
+export const retryDefaults = Object.freeze({
   concurrencyDelayMs: 1_000,
   shouldRetry: isRetryable,
-};
+});
 
 export type GiveUpReason = CallFailedEvent['gaveUp'];
 

@@ -16,14 +16,14 @@ export interface CircuitBreakerOptions {
   clock?: Clock;
 }
 
-const defaults = { halfOpenMaxCalls: 1 };
+export const breakerDefaults = Object.freeze({ halfOpenMaxCalls: 1 as number });
 
 type ResolvedBreakerOptions = CircuitBreakerOptions &
-  typeof defaults & { halfOpenTimeoutMs: number; clock: Clock };
+  typeof breakerDefaults & { halfOpenTimeoutMs: number; clock: Clock };
 
 /** The options with every default filled in (the half-open bound defaults to the recovery timeout). */
 export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
-  const resolved = { ...defaults, ...options };
+  const resolved = { ...breakerDefaults, ...options };
   return {
     ...resolved,
     halfOpenTimeoutMs: resolved.halfOpenTimeoutMs ?? resolved.recoveryTimeoutMs,
