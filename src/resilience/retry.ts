@@ -86,8 +86,12 @@ export class RetryPolicy {
   }
 
   #retryable(error: unknown): boolean {
-    if (isProgrammingError(error) || (isTimeoutError(error) && error.scope === 'total'))
-      return false;
+    if (isProgrammingError(error) || isTotalTimeout(error)) return false;
     return this.#options.shouldRetry(error);
   }
+}
+
+/** The whole call ran out of time: no retry can help. */
+function isTotalTimeout(error: unknown): boolean {
+  return isTimeoutError(error) && 'scope' in error && error.scope === 'total';
 }
