@@ -248,8 +248,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   reportListenerErrors(output);
   const program = buildProgram(result, output);
-  // The engine's timers are unref'd (a library must not hold a process open); the command
-  // holds it open until it is done, even while every contact waits on a retry or a deferral.
+  // Only a call in flight holds the process open; background timers (health checks, deferrals,
+  // reports) do not. The command holds it open until it is done, even while every contact waits.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     if (envFileError) throw envFileError;

@@ -29,6 +29,7 @@ import { RetryPolicy, type GiveUpReason } from './retry.ts';
 export type { ExecuteOptions, ServicePolicyOptions, TimeoutOptions } from './policy-options.ts';
 
 const EMPTY_CONTEXT: CallContext = Object.freeze({});
+const KEEP_ALIVE = Object.freeze({ keepAlive: true });
 
 /** How a call ended without a value: what `#fail` reports and records. */
 interface CallFailure {
@@ -261,7 +262,8 @@ export class ServicePolicy implements Disposable {
               delayMs: decision.delayMs,
               error: describeError(error),
             });
-            const ended = await this.clock.sleep(decision.delayMs, scope?.signal).then(
+            // the call is in flight while it waits: the wait keeps the process alive
+            const ended = await this.clock.sleep(decision.delayMs, scope?.signal, KEEP_ALIVE).then(
               () => (this.#disposed ? this.#disposedError() : undefined),
               (abortReason: unknown) => abortReason,
             );
