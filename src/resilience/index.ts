@@ -68,3 +68,6 @@ export {
   type HealthRegistrationOptions,
   type ServiceHealth,
 } from './health-checker.ts';
+export { errorFromResponse, type ResponseErrorOptions } from './http/error-from-response.ts';
+export type { ResponseHeaders } from './http/headers.ts';
+export { parseRetryAfter } from './http/retry-after.ts';

@@ -1,6 +1,9 @@
 import { httpStatusError } from '../../http-errors/http-errors.ts';
-import { parseRetryAfter } from '../../http-errors/retry-after.ts';
-import { TransientServiceError, type ServiceError } from '../../resilience/index.ts';
+import {
+  parseRetryAfter,
+  TransientServiceError,
+  type ServiceError,
+} from '../../resilience/index.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {
