@@ -54,6 +54,7 @@ export {
   ServicePolicy,
   type ServicePolicyOptions,
   type ExecuteOptions,
+  type ExecuteFallback,
   type TimeoutOptions,
 } from './service-policy.ts';
 export {

@@ -7,6 +7,7 @@ import {
   BulkheadRejectedError,
   CircuitOpenError,
   describeError,
+  isProgrammingError,
   PolicyDisposedError,
   TimeoutError,
 } from './errors.ts';
@@ -23,10 +24,15 @@ import type {
   RetryScheduledEvent,
   StateChangedEvent,
 } from './policy-events.ts';
-import type { ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
+import type { ExecuteFallback, ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
 import { RetryPolicy, type GiveUpReason } from './retry.ts';
 
-export type { ExecuteOptions, ServicePolicyOptions, TimeoutOptions } from './policy-options.ts';
+export type {
+  ExecuteFallback,
+  ExecuteOptions,
+  ServicePolicyOptions,
+  TimeoutOptions,
+} from './policy-options.ts';
 
 const EMPTY_CONTEXT: CallContext = Object.freeze({});
 const KEEP_ALIVE = Object.freeze({ keepAlive: true });
@@ -43,6 +49,19 @@ interface CallFailure {
   slowestMs: number;
   context: CallContext;
   scope: CallScope | undefined;
+}
+
+/** The fallback's answer to `error`, or `error` again when it is not one to fall back on. */
+async function fallBack<F>(
+  error: unknown,
+  fallback: ExecuteFallback<F>,
+  signal: AbortSignal | undefined,
+): Promise<F> {
+  const wanted = fallback.when
+    ? fallback.when(error)
+    : !signal?.aborted && !isProgrammingError(error);
+  if (!wanted) throw error;
+  return fallback.run ? fallback.run(error) : (fallback.value as F);
 }
 
 /**
@@ -169,15 +188,17 @@ export class ServicePolicy implements Disposable {
    * on to its I/O. Throws `CircuitOpenError` or `BulkheadRejectedError` at once when the call
    * is refused, otherwise the last attempt's error.
    */
-  execute<T>(
+  execute<T, F = never>(
     fn: (attempt: AttemptContext) => Promise<T>,
-    options: ExecuteOptions = {},
-  ): Promise<T> {
-    const { signal } = options;
+    options: ExecuteOptions<F> = {},
+  ): Promise<T | F> {
+    const { signal, fallback } = options;
     const context = options.context ?? EMPTY_CONTEXT;
     // one async frame on the common path: #guarded holds the slot and gives it back
-    if (this.bulkhead.tryEnter()) return this.#guarded(fn, signal, context);
-    return this.#queued(fn, signal, context);
+    const call = this.bulkhead.tryEnter()
+      ? this.#guarded(fn, signal, context)
+      : this.#queued(fn, signal, context);
+    return fallback ? call.catch((error: unknown) => fallBack(error, fallback, signal)) : call;
   }
 
   async #queued<T>(
