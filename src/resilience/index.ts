@@ -59,6 +59,7 @@ export {
 } from './service-policy.ts';
 export {
   createServicePolicy,
+  policyConfigDefaults,
   type PolicyConfig,
   type PolicyDependencies,
 } from './policy-config.ts';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { REJECTED } from './circuit-breaker.ts';
-import { isBulkheadRejectedError, TransientServiceError, type TimeoutError } from './errors.ts';
+import {
+  isBulkheadRejectedError,
+  PermanentServiceError,
+  TransientServiceError,
+  type TimeoutError,
+} from './errors.ts';
 import { createServicePolicy, type PolicyConfig } from './policy-config.ts';
 import type { RetryScheduledEvent, StateChangedEvent } from './policy-events.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -134,5 +139,74 @@ describe('createServicePolicy', () => {
     expect(defaults.retry.budget?.tokens).toBe(20);
     const none = createServicePolicy('tts', { ...seed, retry: { ...seed.retry, budget: false } });
     expect(none.retry.budget).toBeUndefined();
+  });
+
+  it('takes the classifier: should_retry says which errors are retried', async () => {
+    const clock = new VirtualClock();
+    const retried: string[] = [];
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        ...seed,
+        // a 404 from this service is a lag in its replication: worth trying again
+        retry: { ...seed.retry, should_retry: (error) => (error as Error).message === '404' },
+      },
+      { clock },
+    );
+    policy.onRetryScheduled((e) => retried.push(e.error.message));
+    const lagging = new PermanentServiceError('404', { service: 'quotes', scope: 'request' });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(lagging)),
+    );
+    await settle(clock, policy.execute(fail));
+    expect(retried).toEqual(['404', '404', '404']);
+  });
+
+  it('takes the classifier: is_failure says which failed calls count against the service', async () => {
+    const clock = new VirtualClock();
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: {
+          failure_threshold: 1,
+          recovery_timeout: 10,
+          is_failure: (error) => (error as { status?: number }).status !== 503,
+        },
+      },
+      { clock },
+    );
+    const busy = new TransientServiceError('503', { service: 'quotes', status: 503 });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(busy)),
+    );
+    expect(policy.state).toBe('CLOSED');
+    const broken = new TransientServiceError('500', { service: 'quotes', status: 500 });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(broken)),
+    );
+    expect(policy.state).toBe('OPEN');
+  });
+
+  it('reads half_open_timeout in seconds: a trial out longer reopens the circuit', async () => {
+    const clock = new VirtualClock();
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: { failure_threshold: 1, recovery_timeout: 10, half_open_timeout: 3 },
+      },
+      { clock },
+    );
+    await settle(clock, policy.execute(fail));
+    await clock.advance(10_000);
+    void policy.execute(() => new Promise<never>(() => undefined)).catch(() => undefined);
+    await clock.advance(2_999);
+    expect(policy.state).toBe('HALF_OPEN');
+    await clock.advance(1);
+    expect(policy.circuit()).toMatchObject({ state: 'OPEN', reason: 'probe_timeout' });
   });
 });

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.ts';
+import { isPermanentError, isProgrammingError } from '../errors.ts';
 import type { FailureRateOptions, SlowCallOptions } from './rate-trip.ts';
 
 export interface CircuitBreakerOptions {
@@ -13,10 +14,20 @@ export interface CircuitBreakerOptions {
   halfOpenTimeoutMs?: number | undefined;
   failureRate?: FailureRateOptions | undefined;
   slowCall?: SlowCallOptions | undefined;
+  /** Whether a failed call counts against the service (default: `countsAgainstService`). */
+  isFailure?: ((error: unknown) => boolean) | undefined;
   clock?: Clock;
 }
 
-export const breakerDefaults = Object.freeze({ halfOpenMaxCalls: 1 as number });
+/** Every failure but a bad request (`permanent/request`) and a bug in the caller's code. */
+export function countsAgainstService(error: unknown): boolean {
+  return !isProgrammingError(error) && !(isPermanentError(error) && error.scope === 'request');
+}
+
+export const breakerDefaults = Object.freeze({
+  halfOpenMaxCalls: 1 as number,
+  isFailure: countsAgainstService,
+});
 
 type ResolvedBreakerOptions = CircuitBreakerOptions &
   typeof breakerDefaults & { halfOpenTimeoutMs: number; clock: Clock };
@@ -27,6 +38,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   return {
     ...resolved,
     halfOpenTimeoutMs: resolved.halfOpenTimeoutMs ?? resolved.recoveryTimeoutMs,
+    isFailure: resolved.isFailure ?? breakerDefaults.isFailure,
     clock: resolved.clock ?? systemClock,
   };
 }
