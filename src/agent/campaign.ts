@@ -106,7 +106,7 @@ export class Campaign {
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;
       probed.add(provider.service);
-      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker, {
+      this.health.register(provider.service, (signal) => provider.probe(signal), policy, {
         provesRecoveryFrom: (error) => provider.probeProves(error),
       });
     }

@@ -269,8 +269,8 @@ describe('AlertManager', () => {
     );
     await manager.idle();
     expect(inbox.sent).toEqual([]);
-    policy.breaker.open();
-    policy.breaker.reset('health_check');
+    policy.open();
+    policy.reset();
     await manager.idle();
     expect(inbox.sent.map((a) => [a.kind, a.severity])).toEqual([
       ['circuit_opened', 'critical'],

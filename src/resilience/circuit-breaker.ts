@@ -83,7 +83,7 @@ export class CircuitBreaker {
   }
 
   /** Subscribes to state changes. */
-  get onStateChange(): Subscribe<StateChangedEvent> {
+  get onStateChanged(): Subscribe<StateChangedEvent> {
     this.#changes ??= new EventEmitter();
     return this.#changes.subscribe;
   }

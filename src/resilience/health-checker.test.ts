@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { createServicePolicy } from './policy-config.ts';
 import { TransientServiceError } from './errors.ts';
 import { HealthChecker, type HealthProbe } from './health-checker.ts';
 import type { HealthProbeEvent, StateChangedEvent } from './policy-events.ts';
@@ -114,32 +114,33 @@ describe('HealthChecker', () => {
     expect(checker.statusOf('nope')).toBeUndefined();
   });
 
-  it('resets the breaker of a service that answers again', async () => {
+  it('closes the circuit of the policy it was given when the service answers again', async () => {
     const { clock, checker, events } = setup();
-    const breaker = new CircuitBreaker({
-      service: 'tts',
-      failureThreshold: 2,
-      recoveryTimeoutMs: 60_000,
-      clock,
-    });
+    const policy = createServicePolicy(
+      'tts',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: { failure_threshold: 2, recovery_timeout: 60 },
+      },
+      { clock },
+    );
     const changes: StateChangedEvent[] = [];
-    breaker.onStateChange((e) => changes.push(e));
+    policy.onStateChanged((e) => changes.push(e));
     let up = false;
     checker.register(
       'tts',
       async () => {
         if (!up) throw down();
       },
-      breaker,
+      policy,
     );
-    breaker.recordFailure(breaker.tryAcquire(), down());
-    breaker.recordFailure(breaker.tryAcquire(), down());
+    for (let i = 0; i < 2; i++) await policy.execute(() => Promise.reject(down())).catch(() => {});
     checker.start();
     await clock.advance(5_000);
-    expect(breaker.state).toBe('OPEN');
+    expect(policy.state).toBe('OPEN');
     up = true;
     await clock.advance(5_000);
-    expect(breaker.state).toBe('CLOSED');
+    expect(policy.state).toBe('CLOSED');
     expect(changes.at(-1)).toMatchObject({ from: 'OPEN', to: 'CLOSED', reason: 'health_check' });
     expect(events.at(-1)).toMatchObject({ healthy: true, circuitState: 'CLOSED' });
     await clock.advance(5_000);

@@ -9,6 +9,7 @@ import {
 import { createServicePolicy, type PolicyConfig } from './policy-config.ts';
 import type { RetryScheduledEvent, StateChangedEvent } from './policy-events.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { partsOf } from './service-policy.ts';
 
 const seed: PolicyConfig = {
   retry: { max_retries: 3, initial_delay: 5, backoff_factor: 2 },
@@ -41,8 +42,8 @@ describe('createServicePolicy', () => {
     policy.onRetryScheduled((e: RetryScheduledEvent) => delays.push(e.delayMs));
     await settle(clock, policy.execute(fail));
     expect(policy.service).toBe('tts');
-    expect(policy.clock).toBe(clock);
-    expect(policy.retry.maxRetries).toBe(3);
+    expect(partsOf(policy).clock).toBe(clock);
+    expect(partsOf(policy).retry.maxRetries).toBe(3);
     expect(delays).toEqual([2_500, 4_000, 4_000]); // 0.5 · min(8 s, 5 s · 2^n)
   });
 
@@ -53,15 +54,18 @@ describe('createServicePolicy', () => {
       { ...seed, circuit_breaker: { ...seed.circuit_breaker, half_open_max_calls: 2 } },
       { clock },
     );
-    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('x'));
-    expect(policy.breaker.state).toBe('CLOSED');
-    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('x'));
-    expect(policy.breaker.state).toBe('OPEN');
+    partsOf(policy).breaker.recordFailure(partsOf(policy).breaker.tryAcquire(), new Error('x'));
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
+    partsOf(policy).breaker.recordFailure(partsOf(policy).breaker.tryAcquire(), new Error('x'));
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
     await clock.advance(9_999);
-    expect(policy.breaker.tryAcquire()).toBe(REJECTED);
+    expect(partsOf(policy).breaker.tryAcquire()).toBe(REJECTED);
     await clock.advance(1);
-    expect([policy.breaker.tryAcquire(), policy.breaker.tryAcquire()]).not.toContain(REJECTED);
-    expect(policy.breaker.tryAcquire()).toBe(REJECTED);
+    expect([
+      partsOf(policy).breaker.tryAcquire(),
+      partsOf(policy).breaker.tryAcquire(),
+    ]).not.toContain(REJECTED);
+    expect(partsOf(policy).breaker.tryAcquire()).toBe(REJECTED);
   });
 
   it('maps failure_rate and slow_call windows from seconds', async () => {
@@ -134,11 +138,11 @@ describe('createServicePolicy', () => {
       { ...seed, retry: { ...seed.retry, budget: { max_tokens: 7, token_ratio: 0.2 } } },
       { clock },
     );
-    expect(withBudget.retry.budget?.tokens).toBe(7);
+    expect(partsOf(withBudget).retry.budget?.tokens).toBe(7);
     const defaults = createServicePolicy('tts', seed, { clock });
-    expect(defaults.retry.budget?.tokens).toBe(20);
+    expect(partsOf(defaults).retry.budget?.tokens).toBe(20);
     const none = createServicePolicy('tts', { ...seed, retry: { ...seed.retry, budget: false } });
-    expect(none.retry.budget).toBeUndefined();
+    expect(partsOf(none).retry.budget).toBeUndefined();
   });
 
   it('takes the classifier: should_retry says which errors are retried', async () => {

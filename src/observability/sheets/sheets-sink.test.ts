@@ -173,7 +173,7 @@ describe('SheetsSink', () => {
     await drive(clock, sink); // two attempts, both 503: the batch goes to the spill file
     expect(fake.rows).toEqual([]);
     expect(spilled(spillPath)).toEqual(['evt-1', 'evt-2', 'evt-3']);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(policy.state).toBe('OPEN');
 
     // While the breaker is open, a flush is refused at once and spills without any request.
     const before = fake.reads.length + fake.appends.length;
