@@ -8,7 +8,7 @@ import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
 import { createOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
-import { onListenerError } from './resilience/index.ts';
+import { onListenerError } from './resilience/events.ts';
 import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/mock-types.ts';
 import { MAX_TIMER_SECONDS } from './timer-limit.ts';
 

@@ -8,12 +8,12 @@ import type {
 import type { CallQueue } from '../queue/call-queue.ts';
 import {
   createServicePolicy,
-  EventEmitter,
   HealthChecker,
   type Clock,
   type PolicyConfig,
   type ServicePolicy,
 } from '../resilience/index.ts';
+import { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { AudioStore } from './audio-store.ts';
 import { CallFlow, type CallFlowServices } from './call-flow.ts';
