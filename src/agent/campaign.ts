@@ -97,11 +97,10 @@ export class Campaign {
       telephony: bind(providers.telephony),
       crm: bind(providers.crm),
     };
-    this.health = new HealthChecker({
-      intervalMs: options.health.intervalMs,
-      probeTimeoutMs: options.health.timeoutMs,
-      clock,
-    });
+    this.health = new HealthChecker(
+      { interval: options.health.intervalMs / 1000, timeout: options.health.timeoutMs / 1000 },
+      { clock },
+    );
     const probed = new Set<string>();
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;

@@ -66,7 +66,7 @@ describe('metrics', () => {
       { clock },
     );
     attachMetrics(policy, metrics);
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     checker.register('ElevenLabs', async () => {
       throw new TransientServiceError('503', { service: 'ElevenLabs' });
     });

@@ -8,12 +8,25 @@ import { partsOf, type ServicePolicy } from './service-policy.ts';
 /** Resolves when the service answers, rejects when it does not. Must honour `signal`. */
 export type HealthProbe = (signal: AbortSignal) => Promise<void>;
 
-export interface HealthCheckerOptions {
-  /** Time between the end of one probe and the start of the next. */
-  intervalMs: number;
-  /** A probe that takes longer has failed (default: the interval). */
-  probeTimeoutMs?: number;
-  clock?: Clock;
+/** When to probe, in **seconds** as a PolicyConfig (the seed's `health_check.interval`). */
+export interface HealthCheckConfig {
+  /** Seconds between the end of one probe and the start of the next. */
+  interval: number;
+  /** Seconds a probe may take before it has failed (default: the interval). */
+  timeout?: number | undefined;
+}
+
+export interface HealthCheckDependencies {
+  clock?: Clock | undefined;
+}
+
+function positiveSeconds(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(
+      `health check: ${name} must be a positive number of seconds, got ${value}`,
+    );
+  }
+  return value * 1000;
 }
 
 export interface HealthRegistrationOptions {
@@ -49,7 +62,7 @@ interface Registration {
 }
 
 /**
- * Probes each registered service every `intervalMs` in the background. The next probe is
+ * Probes each registered service every `interval` seconds in the background. The next probe is
  * scheduled only after the last one has finished, so probes never overlap. A service that
  * answers again has its policy's circuit closed — unless the circuit moved since the probe
  * began, is held open by hand, or was opened by a `permanent/service` error the probe does not
@@ -63,10 +76,11 @@ export class HealthChecker {
   readonly #probes = new EventEmitter<HealthProbeEvent>();
   #running = false;
 
-  constructor(options: HealthCheckerOptions) {
-    this.#intervalMs = options.intervalMs;
-    this.#probeTimeoutMs = options.probeTimeoutMs ?? options.intervalMs;
-    this.#clock = options.clock ?? systemClock;
+  constructor(config: HealthCheckConfig, dependencies: HealthCheckDependencies = {}) {
+    this.#intervalMs = positiveSeconds('interval', config.interval);
+    this.#probeTimeoutMs =
+      config.timeout === undefined ? this.#intervalMs : positiveSeconds('timeout', config.timeout);
+    this.#clock = dependencies.clock ?? systemClock;
   }
 
   get onProbe(): Subscribe<HealthProbeEvent> {

@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 /** A health checker probing `tts` every 5 s; each probe answers after `probeMs`. */
 function setup(probeMs = 0, options?: HealthRegistrationOptions) {
   const clock = new VirtualClock(0);
-  const checker = new HealthChecker({ intervalMs: 5_000, probeTimeoutMs: 10_000, clock });
+  const checker = new HealthChecker({ interval: 5, timeout: 10 }, { clock });
   const policy = createServicePolicy(
     'tts',
     {

@@ -75,7 +75,8 @@ export {
 } from './breaker/state-store.ts';
 export {
   HealthChecker,
-  type HealthCheckerOptions,
+  type HealthCheckConfig,
+  type HealthCheckDependencies,
   type HealthProbe,
   type HealthRegistrationOptions,
   type ServiceHealth,

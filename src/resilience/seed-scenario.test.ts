@@ -54,7 +54,7 @@ describe("the seed's scenario", () => {
       }
       return 'audio';
     };
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     checker.register(
       'ElevenLabs',
       async () => {

@@ -29,7 +29,7 @@ if (mode === 'retry') {
   console.log(`ended with ${(outcome as { code?: string }).code}`);
 } else if (mode === 'background') {
   // background work never holds the process: this script ends at once
-  const health = new HealthChecker({ intervalMs: 3_600_000 });
+  const health = new HealthChecker({ interval: 3_600 });
   health.register('demo', async () => undefined);
   health.start();
   console.log('health checker started');
