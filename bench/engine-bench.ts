@@ -14,12 +14,8 @@ import {
   wrap,
 } from 'cockatiel';
 import OpossumBreaker from 'opossum';
-import {
-  CircuitBreaker,
-  createServicePolicy,
-  systemClock,
-  type PolicyConfig,
-} from '../src/resilience/index.ts';
+import { CircuitBreaker } from '../src/resilience/circuit-breaker.ts';
+import { createServicePolicy, systemClock, type PolicyConfig } from '../src/resilience/index.ts';
 
 const WARM_UP = 20_000;
 const ROUNDS = 7;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportListenerErrors } from './cli.ts';
 import { createOutput } from './redaction/output.ts';
-import { EventEmitter, onListenerError } from './resilience/index.ts';
+import { EventEmitter, onListenerError } from './resilience/events.ts';
 
 afterEach(() => onListenerError(() => {}));
 

@@ -9,7 +9,7 @@ import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
 import { createOutput, processOutput, type Output } from './redaction/output.ts';
 import { secretsFromEnv } from './redaction/secrets-from-env.ts';
-import { onListenerError } from './resilience/index.ts';
+import { onListenerError } from './resilience/events.ts';
 import { MOCK_TWILIO_FROM_NUMBER } from './providers/mock/mock-types.ts';
 import { MAX_TIMER_SECONDS } from './timer-limit.ts';
 
@@ -263,8 +263,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   reportListenerErrors(output);
   const program = buildProgram(result, output);
-  // The engine's timers are unref'd (a library must not hold a process open); the command
-  // holds it open until it is done, even while every contact waits on a retry or a deferral.
+  // Only a call in flight holds the process open; background timers (health checks, deferrals,
+  // reports) do not. The command holds it open until it is done, even while every contact waits.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     if (envFileError) throw envFileError;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createServicePolicy,
   PermanentServiceError,
-  ServicePolicy,
   TransientServiceError,
   VirtualClock,
 } from '../resilience/index.ts';
@@ -9,12 +9,14 @@ import { BlockedServices } from './blocked-services.ts';
 
 function setup() {
   const clock = new VirtualClock();
-  const policy = new ServicePolicy({
-    service: 'ElevenLabs',
-    clock,
-    retry: { maxRetries: 0, initialDelayMs: 1_000, backoffFactor: 2 },
-    circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 10_000, halfOpenTimeoutMs: 5_000 },
-  });
+  const policy = createServicePolicy(
+    'ElevenLabs',
+    {
+      retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2, budget: false },
+      circuit_breaker: { failure_threshold: 1, recovery_timeout: 10, half_open_timeout: 5 },
+    },
+    { clock },
+  );
   const blocked = new BlockedServices([policy]);
   const call = (outcome: () => Promise<string>) => policy.execute(outcome).catch(() => undefined);
   return { clock, policy, blocked, call };

@@ -181,14 +181,14 @@ describe('the call flow', () => {
       faults: { elevenlabs: { outages: [{ durationMs: 30_000, fault: '503' }] } },
       config: { services: { elevenlabs: { retry: { max_retries: 1, initial_delay: 1 } } } },
     });
-    const breaker = h.policy('ElevenLabs').breaker;
+    const elevenLabs = h.policy('ElevenLabs');
     const skipped = contactNo(3).id;
     h.start();
     // Contact-1 and Contact-2 exhaust their retries and open the circuit; Contact-3 is refused
     await h.runUntil(() =>
       agentEvents(h.log, 'contact_deferred').some((e) => e.contactId === skipped),
     );
-    expect(breaker.state).toBe('OPEN');
+    expect(elevenLabs.state).toBe('OPEN');
     const status = await h.queue.status(skipped);
     expect(status).toMatchObject({
       state: 'deferred',

@@ -17,9 +17,9 @@ import {
   type Alternative,
   type Clock,
   type FallbackResult,
-  type EventEmitter,
   type ServicePolicy,
 } from '../resilience/index.ts';
+import type { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import { isAudioStoreError, type AudioStore } from './audio-store.ts';
 import { StepLog } from './step-log.ts';

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { CallQueue, ClaimedContact } from '../queue/call-queue.ts';
 import { LeaseLostError } from '../queue/call-queue.ts';
-import type { Clock, EventEmitter } from '../resilience/index.ts';
+import type { Clock } from '../resilience/index.ts';
+import type { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { CallFlow, ContactOutcome } from './call-flow.ts';
 import type { CrmOutbox } from './crm-outbox.ts';

@@ -14,13 +14,13 @@ describe('the campaign', () => {
       faults: { elevenlabs: { script: ['invalid_api_key'] } },
     });
     const t0 = h.clock.now();
-    const breaker = h.policy('ElevenLabs').breaker;
+    const elevenLabs = h.policy('ElevenLabs');
     h.start();
     await h.runUntil(() => agentEvents(h.log, 'contact_deferred').length === 5);
 
     // all five were handled in the first instant: nobody waited for the open circuit
     expect(h.clock.now()).toBe(t0);
-    expect(breaker.state).toBe('OPEN');
+    expect(elevenLabs.state).toBe('OPEN');
     expect(h.log.find((e) => e.source === 'state')).toMatchObject({
       service: 'ElevenLabs',
       to: 'OPEN',
@@ -35,7 +35,7 @@ describe('the campaign', () => {
         service: 'ElevenLabs',
         reason: 'circuit_open',
         circuitState: 'OPEN',
-        retryAfterMs: breaker.nextAttemptAt - t0,
+        retryAfterMs: elevenLabs.nextAttemptAt() - t0,
       });
     }
     for (const id of skipped) {
@@ -85,7 +85,7 @@ describe('the campaign', () => {
     expect(counts.failed).toBeGreaterThan(0);
     expect(counts.completed).toBeGreaterThan(0);
 
-    expect(h.policy('Twilio').breaker.state).toBe('CLOSED');
+    expect(h.policy('Twilio').state).toBe('CLOSED');
     expect(h.log.filter((e) => e.source === 'state' && e.service === 'Twilio')).toEqual([]);
     const failedEvents = agentEvents(h.log, 'contact_failed');
     const failed = await h.queue.list('failed');

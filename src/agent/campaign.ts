@@ -8,12 +8,12 @@ import type {
 import type { CallQueue } from '../queue/call-queue.ts';
 import {
   createServicePolicy,
-  EventEmitter,
   HealthChecker,
   type Clock,
   type PolicyConfig,
   type ServicePolicy,
 } from '../resilience/index.ts';
+import { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { AudioStore } from './audio-store.ts';
 import { CallFlow, type CallFlowServices } from './call-flow.ts';
@@ -97,16 +97,15 @@ export class Campaign {
       telephony: bind(providers.telephony),
       crm: bind(providers.crm),
     };
-    this.health = new HealthChecker({
-      intervalMs: options.health.intervalMs,
-      probeTimeoutMs: options.health.timeoutMs,
-      clock,
-    });
+    this.health = new HealthChecker(
+      { interval: options.health.intervalMs / 1000, timeout: options.health.timeoutMs / 1000 },
+      { clock },
+    );
     const probed = new Set<string>();
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;
       probed.add(provider.service);
-      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker, {
+      this.health.register(provider.service, (signal) => provider.probe(signal), policy, {
         provesRecoveryFrom: (error) => provider.probeProves(error),
       });
     }

@@ -1,11 +1,7 @@
 import type { CallRecord, Crm } from '../providers/ports.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
-import {
-  describeError,
-  isPermanentError,
-  type Clock,
-  type EventEmitter,
-} from '../resilience/index.ts';
+import { describeError, isPermanentError, type Clock } from '../resilience/index.ts';
+import type { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import type { ServiceBinding } from './call-flow.ts';
 

@@ -47,7 +47,7 @@ describe('the telephony step', () => {
     ]);
 
     const twilio = h.policy('Twilio');
-    expect(twilio.breaker.state).toBe('CLOSED');
+    expect(twilio.state).toBe('CLOSED');
     expect(h.log.filter((e) => e.source === 'state' && e.service === 'Twilio')).toEqual([]);
     expect(h.log.filter((e) => e.source === 'rejected')).toEqual([]);
     // not retried: one create per bad number, and the next numbers were called

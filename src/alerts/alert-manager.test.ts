@@ -216,7 +216,7 @@ describe('AlertManager', () => {
       unhealthyAfterMs: 60_000,
       log: () => {},
     });
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     let up = false;
     checker.register('HubSpot', async () => {
       if (!up) throw new TransientServiceError('503 Service Unavailable', { service: 'HubSpot' });
@@ -269,8 +269,8 @@ describe('AlertManager', () => {
     );
     await manager.idle();
     expect(inbox.sent).toEqual([]);
-    policy.breaker.open();
-    policy.breaker.reset('health_check');
+    policy.open();
+    policy.reset();
     await manager.idle();
     expect(inbox.sent.map((a) => [a.kind, a.severity])).toEqual([
       ['circuit_opened', 'critical'],

@@ -1,4 +1,9 @@
-import { ServicePolicy, systemClock, type Clock } from '../resilience/index.ts';
+import {
+  createServicePolicy,
+  systemClock,
+  type Clock,
+  type ServicePolicy,
+} from '../resilience/index.ts';
 
 /**
  * Each channel's own protection: 3 retries with full-jitter backoff from 1 s (a
@@ -6,11 +11,13 @@ import { ServicePolicy, systemClock, type Clock } from '../resilience/index.ts';
  * opens after 3 failed alerts for 60 s, 10 s per attempt and 2 min per alert in all.
  */
 export function channelPolicy(channel: string, clock: Clock = systemClock): ServicePolicy {
-  return new ServicePolicy({
-    service: `alerts/${channel}`,
-    clock,
-    retry: { maxRetries: 3, initialDelayMs: 1_000, backoffFactor: 2, maxDelayMs: 60_000 },
-    circuitBreaker: { failureThreshold: 3, recoveryTimeoutMs: 60_000 },
-    timeout: { attemptMs: 10_000, totalMs: 120_000 },
-  });
+  return createServicePolicy(
+    `alerts/${channel}`,
+    {
+      retry: { max_retries: 3, initial_delay: 1, backoff_factor: 2, max_delay: 60, budget: false },
+      circuit_breaker: { failure_threshold: 3, recovery_timeout: 60 },
+      timeout: { attempt: 10, total: 120 },
+    },
+    { clock },
+  );
 }

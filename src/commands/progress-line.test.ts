@@ -3,8 +3,8 @@ import type { AgentEvent } from '../agent/agent-events.ts';
 import { SqliteCallQueue } from '../queue/index.ts';
 import { createOutput } from '../redaction/output.ts';
 import { coloured, plainText } from '../redaction/printable.ts';
+import { EventEmitter } from '../resilience/events.ts';
 import {
-  EventEmitter,
   PermanentServiceError,
   VirtualClock,
   createServicePolicy,

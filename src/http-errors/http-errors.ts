@@ -9,6 +9,7 @@ import {
   TransientServiceError,
   type ServiceError,
 } from '../resilience/index.ts';
+import { statusVerdict } from '../resilience/http/status-verdict.ts';
 
 export interface HttpStatusErrorOptions {
   retryAfterMs?: number | undefined;
@@ -17,9 +18,10 @@ export interface HttpStatusErrorOptions {
 }
 
 /**
- * An HTTP answer that is not 2xx: 408, 425, 429 and 5xx are transient; any other 4xx is
- * permanent for the service (wrong URL, revoked hook, bad token, no access) — a log or alert
- * channel never has a "bad request" that is the message's own fault. The message carries no
+ * An HTTP answer that is not 2xx, on the engine's status rule (`errorFromResponse`): 408, 425,
+ * 429 and 5xx are transient; every 4xx is permanent for the service (wrong URL, revoked hook,
+ * bad token, no access) — a log or alert channel never has a "bad request" that is the
+ * message's own fault. The message carries no
  * URL; the detail (the answer's own words) is redacted, then cut to 200 characters.
  */
 export function httpStatusError(
@@ -31,7 +33,7 @@ export function httpStatusError(
   const { retryAfterMs, secrets = [] } = options;
   const safe = detail ? redact(detail, secrets).slice(0, 200) : '';
   const message = `${service}: HTTP ${status}${safe ? ` ${safe}` : ''}`;
-  if (status === 408 || status === 425 || status === 429 || status >= 500) {
+  if (statusVerdict(status).kind === 'transient') {
     return new TransientServiceError(message, { service, status, retryAfterMs });
   }
   return new PermanentServiceError(message, { service, status, scope: 'service' });

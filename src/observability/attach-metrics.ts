@@ -1,4 +1,5 @@
-import { ServicePolicy, type Disposer } from '../resilience/index.ts';
+import type { Disposer } from '../resilience/index.ts';
+import { ServicePolicy } from '../resilience/service-policy.ts';
 import { observe, type EventSource } from './event-source.ts';
 import { CIRCUIT_STATE_VALUE, type Metrics } from './metrics.ts';
 

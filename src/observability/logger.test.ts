@@ -300,7 +300,7 @@ describe('attachLogging (health checker)', () => {
     const clock = new VirtualClock();
     const out = memoryStream();
     const logger = createLogger({ destination: out, clock });
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     let up = true;
     checker.register('Twilio', async () => {
       if (!up) throw new TransientServiceError('503 Service Unavailable', { service: 'Twilio' });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   HealthChecker,
+  PermanentServiceError,
   TransientServiceError,
   VirtualClock,
   createServicePolicy,
@@ -65,7 +66,7 @@ describe('metrics', () => {
       { clock },
     );
     attachMetrics(policy, metrics);
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     checker.register('ElevenLabs', async () => {
       throw new TransientServiceError('503', { service: 'ElevenLabs' });
     });
@@ -140,7 +141,12 @@ describe('metrics', () => {
     const value = async () =>
       (await metrics.circuitState.get()).values.find((v) => v.labels.service === 'HubSpot')?.value;
     expect(await value()).toBe(0);
-    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('503')); // a manual open is held
+    // opened by a failed call, not by hand (a manual open is held)
+    const revoked = new PermanentServiceError('401', { service: 'HubSpot', scope: 'service' });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(revoked)),
+    );
     expect(await value()).toBe(2);
     await clock.advance(10_000);
     await settle(
@@ -149,7 +155,7 @@ describe('metrics', () => {
     );
     expect(await value()).toBe(0);
     dispose();
-    policy.breaker.open();
+    policy.open();
     expect(await value()).toBe(0);
   });
 

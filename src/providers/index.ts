@@ -42,8 +42,7 @@ export {
 export { classifyHttpResponse, type ClassifyOptions } from './http/classify-response.ts';
 export { classifyNetworkError, wasNeverSent } from '../http-errors/classify-network.ts';
 export { providerDisplayName, type ProviderKind } from './http/provider-kind.ts';
-export { parseRetryAfter } from '../http-errors/retry-after.ts';
-export { parseDuration, retryAfterFromHeaders } from './http/retry-after.ts';
+export { parseDuration } from './http/retry-after.ts';
 export {
   fetchClient,
   type FetchLike,
@@ -54,7 +53,6 @@ export {
 export { nodeHttpClient } from './http/node-http-client.ts';
 export { requestWithDeadline, type DeadlineTransport } from './http/request-with-deadline.ts';
 export { httpDefaults, joinUrl, type HttpOptions } from './http/provider-http.ts';
-export type { HeaderSource } from './http/headers.ts';
 
 // mock providers
 export {

@@ -8,10 +8,10 @@ export interface BulkheadOptions {
   maxQueue?: number;
 }
 
-export const bulkheadDefaults = {
+export const bulkheadDefaults = Object.freeze({
   maxConcurrent: Number.POSITIVE_INFINITY,
   maxQueue: 0,
-};
+});
 
 interface Waiter {
   resolve: () => void;

@@ -16,7 +16,7 @@ function setup(options: Partial<CircuitBreakerOptions> = {}) {
     ...options,
   });
   const changes: StateChangedEvent[] = [];
-  breaker.onStateChange((e) => changes.push(e));
+  breaker.onStateChanged((e) => changes.push(e));
   const fail = (error: unknown = failure, durationMs = 0): void => {
     const permit = breaker.tryAcquire();
     expect(permit).not.toBe(REJECTED);
@@ -246,7 +246,7 @@ describe('CircuitBreaker', () => {
   it('the state-change subscription returns a disposer', () => {
     const { breaker } = setup();
     const seen: string[] = [];
-    const off = breaker.onStateChange((e) => seen.push(e.to));
+    const off = breaker.onStateChanged((e) => seen.push(e.to));
     breaker.open();
     off();
     off();

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import { describeError, isPermanentError, isProgrammingError, type ErrorInfo } from './errors.ts';
+import { describeError, isPermanentError, type ErrorInfo } from './errors.ts';
 import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
 import type {
   CallContext,
@@ -51,6 +51,7 @@ export class CircuitBreaker {
   readonly #halfOpenTimeoutMs: number;
   readonly #failureRate: FailureRateOptions | undefined;
   readonly #slowCall: SlowCallOptions | undefined;
+  readonly #isFailure: (error: unknown) => boolean;
   readonly #clock: Clock;
   // made when first needed: an idle breaker carries neither
   #rates: RateTrip | undefined;
@@ -77,11 +78,12 @@ export class CircuitBreaker {
     this.#halfOpenTimeoutMs = resolved.halfOpenTimeoutMs;
     this.#failureRate = resolved.failureRate;
     this.#slowCall = resolved.slowCall;
+    this.#isFailure = resolved.isFailure;
     this.#clock = resolved.clock;
   }
 
   /** Subscribes to state changes. */
-  get onStateChange(): Subscribe<StateChangedEvent> {
+  get onStateChanged(): Subscribe<StateChangedEvent> {
     this.#changes ??= new EventEmitter();
     return this.#changes.subscribe;
   }
@@ -177,15 +179,14 @@ export class CircuitBreaker {
   }
 
   /**
-   * Reports that the call admitted with `permit` failed. A `permanent/request` error or a
-   * programming error does not count; a `permanent/service` error opens the circuit at once
-   * (until its `retryAfterMs`, if it names one).
+   * Reports that the call admitted with `permit` failed. An error that `isFailure` does not
+   * count (by default a `permanent/request` error or a programming error) is only a release;
+   * a `permanent/service` error opens the circuit at once (until its `retryAfterMs`, if it
+   * names one).
    */
   recordFailure(permit: number, error: unknown, durationMs = 0, context?: CallContext): void {
     if (permit !== this.#generation) return;
-    if (isProgrammingError(error) || (isPermanentError(error) && error.scope === 'request')) {
-      return this.release(permit);
-    }
+    if (!this.#isFailure(error)) return this.release(permit);
     if (isPermanentError(error)) {
       const until =
         error.retryAfterMs === undefined ? undefined : this.#clock.now() + error.retryAfterMs;

@@ -123,4 +123,18 @@ describe('timers longer than Node allows (2^31 - 1 ms)', () => {
     );
     expect(delays).toEqual([5_000]);
   });
+
+  it('passes keep-alive to every link of the chain, and a change of it to the armed link', () => {
+    const armed: Array<{ fire: () => void; keep: boolean[] }> = [];
+    const schedule = (fire: () => void, _ms: number, keepAlive: boolean) => {
+      const entry = { fire, keep: [keepAlive] };
+      armed.push(entry);
+      return { clear: () => undefined, keepAlive: (on: boolean) => void entry.keep.push(on) };
+    };
+    const timer = setLongTimer(() => undefined, 2 * MAX_TIMER_MS + 1, schedule, true);
+    armed[0]!.fire();
+    timer.keepAlive?.(false);
+    armed[1]!.fire();
+    expect(armed.map((a) => a.keep)).toEqual([[true], [true, false], [false]]);
+  });
 });

@@ -80,4 +80,26 @@ describe('DeadlineQueue', () => {
     expect(queue.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('its timer keeps the process alive while an entry is queued, and only then', () => {
+    const kept: boolean[] = [];
+    const clock = new VirtualClock(0);
+    const recording = {
+      now: () => clock.now(),
+      sleep: () => Promise.resolve(),
+      setTimer: (callback: () => void, ms: number, options?: { keepAlive?: boolean }) => {
+        kept.push(options?.keepAlive ?? false);
+        return { ...clock.setTimer(callback, ms), keepAlive: (on: boolean) => kept.push(on) };
+      },
+    };
+    const queue = new DeadlineQueue(1_000, recording);
+    const a = entry([], 'a');
+    const b = entry([], 'b');
+    queue.add(a); // armed, holding the process
+    queue.add(b);
+    queue.remove(a);
+    queue.remove(b); // idle: lets go
+    queue.add(a); // the same timer holds it again
+    expect(kept).toEqual([true, false, true]);
+  });
 });

@@ -15,7 +15,8 @@ export interface DeadlineEntry {
 /**
  * Deadlines that all have the same length. Entries join in start order, so they also expire
  * in that order: one timer, armed for the oldest entry, serves any number of calls in flight,
- * and adding or removing an entry is O(1) with no timer created or cleared.
+ * and adding or removing an entry is O(1) with no timer created or cleared. The timer keeps
+ * the process alive while an entry is queued, and only then.
  */
 export class DeadlineQueue {
   readonly timeoutMs: number;
@@ -42,7 +43,8 @@ export class DeadlineQueue {
     if (this.#tail) this.#tail.next = entry;
     else this.#head = entry;
     this.#tail = entry;
-    this.#size++;
+    // a call in flight keeps the process alive through its deadline; an idle queue does not
+    if (this.#size++ === 0) this.#timer?.keepAlive?.(true);
     if (this.#timer === undefined) this.#arm(this.timeoutMs);
   }
 
@@ -54,7 +56,7 @@ export class DeadlineQueue {
     if (entry.next) entry.next.prev = entry.prev;
     else this.#tail = entry.prev;
     entry.prev = entry.next = undefined;
-    this.#size--;
+    if (--this.#size === 0) this.#timer?.keepAlive?.(false);
   }
 
   /**
@@ -73,7 +75,7 @@ export class DeadlineQueue {
 
   #arm(ms: number): void {
     // a closure per arming (rare), not a bound field per queue (memory)
-    this.#timer = this.#clock.setTimer(() => this.#fire(), ms);
+    this.#timer = this.#clock.setTimer(() => this.#fire(), ms, { keepAlive: this.#size > 0 });
   }
 
   #fire(): void {

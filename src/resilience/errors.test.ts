@@ -229,3 +229,27 @@ describe('programming errors', () => {
     expect(isProgrammingError(Object.assign(new Error('x'), { name: 'TypeError' }))).toBe(false);
   });
 });
+
+describe("a caller's own timeout (AbortSignal.timeout)", () => {
+  it('is a timeout: the DOMException named TimeoutError it rejects with', async () => {
+    const signal = AbortSignal.timeout(1);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    const reason: unknown = signal.reason;
+    expect(reason).toBeInstanceOf(DOMException);
+    expect(isTimeoutError(reason)).toBe(true);
+    expect(classifyError(reason)).toBe('timeout');
+    expect(describeError(reason)).toMatchObject({
+      errorClass: 'timeout',
+      code: 'E_TIMEOUT',
+      name: 'TimeoutError',
+    });
+  });
+
+  it('an abort is not a timeout', () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(isTimeoutError(controller.signal.reason)).toBe(false);
+    expect(isTimeoutError(new DOMException('stopped', 'AbortError'))).toBe(false);
+    expect(isTimeoutError(Object.assign(new Error('x'), { name: 'TimeoutError' }))).toBe(false);
+  });
+});

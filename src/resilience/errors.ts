@@ -159,8 +159,16 @@ export function isPermanentError(error: unknown): error is PermanentServiceError
 export function isCircuitOpenError(error: unknown): error is CircuitOpenError {
   return hasCode(error, ErrorCode.CircuitOpen);
 }
-export function isTimeoutError(error: unknown): error is TimeoutError {
-  return hasCode(error, ErrorCode.Timeout);
+/** What `AbortSignal.timeout()` aborts with: a `DOMException` named `TimeoutError`. */
+export type SignalTimeoutError = DOMException & { readonly name: 'TimeoutError' };
+
+function isSignalTimeout(error: unknown): error is SignalTimeoutError {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}
+
+/** An attempt or call that ran past its deadline: ours, or a caller's `AbortSignal.timeout()`. */
+export function isTimeoutError(error: unknown): error is TimeoutError | SignalTimeoutError {
+  return hasCode(error, ErrorCode.Timeout) || isSignalTimeout(error);
 }
 export function isBulkheadRejectedError(error: unknown): error is BulkheadRejectedError {
   return hasCode(error, ErrorCode.BulkheadRejected);
@@ -189,6 +197,7 @@ export function isProgrammingError(error: unknown): error is Error {
 /** The taxonomy class of any thrown value; other errors are `programming_error` or `unknown`. */
 export function classifyError(error: unknown): ErrorClass {
   if (isServiceError(error)) return error.errorClass;
+  if (isSignalTimeout(error)) return 'timeout';
   return isProgrammingError(error) ? 'programming_error' : 'unknown';
 }
 
@@ -227,6 +236,14 @@ export function describeError(error: unknown): ErrorInfo {
       message: error.message,
       providerCode: error.providerCode,
       status: error.status,
+    };
+  }
+  if (isSignalTimeout(error)) {
+    return {
+      errorClass: 'timeout',
+      code: ErrorCode.Timeout,
+      name: error.name,
+      message: error.message,
     };
   }
   if (isProgrammingError(error)) {

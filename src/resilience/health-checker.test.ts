@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { createServicePolicy } from './policy-config.ts';
 import { TransientServiceError } from './errors.ts';
 import { HealthChecker, type HealthProbe } from './health-checker.ts';
 import type { HealthProbeEvent, StateChangedEvent } from './policy-events.ts';
@@ -8,9 +8,9 @@ import { VirtualClock } from './virtual-clock.ts';
 const down = (): TransientServiceError =>
   new TransientServiceError('503 Service Unavailable', { service: 'tts', status: 503 });
 
-function setup(options: { intervalMs?: number; probeTimeoutMs?: number } = {}) {
+function setup(config: { timeout?: number } = {}) {
   const clock = new VirtualClock(0);
-  const checker = new HealthChecker({ intervalMs: 5_000, clock, ...options });
+  const checker = new HealthChecker({ interval: 5, ...config }, { clock });
   const events: HealthProbeEvent[] = [];
   checker.onProbe((e) => events.push(e));
   return { clock, checker, events };
@@ -47,7 +47,7 @@ describe('HealthChecker', () => {
   });
 
   it('never overlaps probes: a probe that takes 3 intervals delays the next one', async () => {
-    const { clock, checker } = setup({ probeTimeoutMs: 60_000 });
+    const { clock, checker } = setup({ timeout: 60 });
     let inFlight = 0;
     let maxInFlight = 0;
     const started: number[] = [];
@@ -114,32 +114,33 @@ describe('HealthChecker', () => {
     expect(checker.statusOf('nope')).toBeUndefined();
   });
 
-  it('resets the breaker of a service that answers again', async () => {
+  it('closes the circuit of the policy it was given when the service answers again', async () => {
     const { clock, checker, events } = setup();
-    const breaker = new CircuitBreaker({
-      service: 'tts',
-      failureThreshold: 2,
-      recoveryTimeoutMs: 60_000,
-      clock,
-    });
+    const policy = createServicePolicy(
+      'tts',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: { failure_threshold: 2, recovery_timeout: 60 },
+      },
+      { clock },
+    );
     const changes: StateChangedEvent[] = [];
-    breaker.onStateChange((e) => changes.push(e));
+    policy.onStateChanged((e) => changes.push(e));
     let up = false;
     checker.register(
       'tts',
       async () => {
         if (!up) throw down();
       },
-      breaker,
+      policy,
     );
-    breaker.recordFailure(breaker.tryAcquire(), down());
-    breaker.recordFailure(breaker.tryAcquire(), down());
+    for (let i = 0; i < 2; i++) await policy.execute(() => Promise.reject(down())).catch(() => {});
     checker.start();
     await clock.advance(5_000);
-    expect(breaker.state).toBe('OPEN');
+    expect(policy.state).toBe('OPEN');
     up = true;
     await clock.advance(5_000);
-    expect(breaker.state).toBe('CLOSED');
+    expect(policy.state).toBe('CLOSED');
     expect(changes.at(-1)).toMatchObject({ from: 'OPEN', to: 'CLOSED', reason: 'health_check' });
     expect(events.at(-1)).toMatchObject({ healthy: true, circuitState: 'CLOSED' });
     await clock.advance(5_000);
@@ -147,7 +148,7 @@ describe('HealthChecker', () => {
   });
 
   it('a probe that outlives its timeout fails, even if it ignores its signal', async () => {
-    const { clock, checker } = setup({ probeTimeoutMs: 2_000 });
+    const { clock, checker } = setup({ timeout: 2 });
     checker.register('crm', () => new Promise<void>(() => undefined));
     checker.start();
     await clock.advance(7_000);
@@ -170,7 +171,7 @@ describe('HealthChecker', () => {
   });
 
   it('checkNow records a timed-out probe as a failure, also before start()', async () => {
-    const { clock, checker } = setup({ probeTimeoutMs: 2_000 });
+    const { clock, checker } = setup({ timeout: 2 });
     checker.register('crm', () => new Promise<void>(() => undefined));
     const checking = checker.checkNow('crm');
     await clock.advance(2_000);
@@ -184,7 +185,7 @@ describe('HealthChecker', () => {
   });
 
   it('stop() aborts the probe in flight and leaves no timer behind', async () => {
-    const { clock, checker, events } = setup({ probeTimeoutMs: 60_000 });
+    const { clock, checker, events } = setup({ timeout: 60 });
     let probeSignal: AbortSignal | undefined;
     const slow: HealthProbe = (signal) => {
       probeSignal = signal;
@@ -217,5 +218,14 @@ describe('HealthChecker', () => {
     expect(calls).toBe(1);
     expect(checker.status()).toEqual([]);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('reads seconds, and says so when an interval or a timeout is not a positive number', () => {
+    expect(() => new HealthChecker({ interval: 0 })).toThrow(
+      'health check: interval must be a positive number of seconds, got 0',
+    );
+    expect(() => new HealthChecker({ interval: 5, timeout: Number.NaN })).toThrow(
+      /timeout must be a positive number of seconds, got NaN/,
+    );
   });
 });

@@ -3,16 +3,30 @@ import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { describeError, TimeoutError, type ErrorInfo } from './errors.ts';
 import { EventEmitter, type Disposer, type Subscribe } from './events.ts';
 import type { HealthProbeEvent } from './policy-events.ts';
+import { partsOf, type ServicePolicy } from './service-policy.ts';
 
 /** Resolves when the service answers, rejects when it does not. Must honour `signal`. */
 export type HealthProbe = (signal: AbortSignal) => Promise<void>;
 
-export interface HealthCheckerOptions {
-  /** Time between the end of one probe and the start of the next. */
-  intervalMs: number;
-  /** A probe that takes longer has failed (default: the interval). */
-  probeTimeoutMs?: number;
-  clock?: Clock;
+/** When to probe, in **seconds** as a PolicyConfig (the seed's `health_check.interval`). */
+export interface HealthCheckConfig {
+  /** Seconds between the end of one probe and the start of the next. */
+  interval: number;
+  /** Seconds a probe may take before it has failed (default: the interval). */
+  timeout?: number | undefined;
+}
+
+export interface HealthCheckDependencies {
+  clock?: Clock | undefined;
+}
+
+function positiveSeconds(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(
+      `health check: ${name} must be a positive number of seconds, got ${value}`,
+    );
+  }
+  return value * 1000;
 }
 
 export interface HealthRegistrationOptions {
@@ -48,11 +62,11 @@ interface Registration {
 }
 
 /**
- * Probes each registered service every `intervalMs` in the background. The next probe is
+ * Probes each registered service every `interval` seconds in the background. The next probe is
  * scheduled only after the last one has finished, so probes never overlap. A service that
- * answers again has its breaker reset to CLOSED, if the breaker allows it (see
- * `CircuitBreaker.recordHealthyProbe`). A service whose breaker is open until a time it named
- * is not probed before that time.
+ * answers again has its policy's circuit closed — unless the circuit moved since the probe
+ * began, is held open by hand, or was opened by a `permanent/service` error the probe does not
+ * prove gone. A service whose circuit is open until a time it named is not probed before then.
  */
 export class HealthChecker {
   readonly #intervalMs: number;
@@ -62,10 +76,11 @@ export class HealthChecker {
   readonly #probes = new EventEmitter<HealthProbeEvent>();
   #running = false;
 
-  constructor(options: HealthCheckerOptions) {
-    this.#intervalMs = options.intervalMs;
-    this.#probeTimeoutMs = options.probeTimeoutMs ?? options.intervalMs;
-    this.#clock = options.clock ?? systemClock;
+  constructor(config: HealthCheckConfig, dependencies: HealthCheckDependencies = {}) {
+    this.#intervalMs = positiveSeconds('interval', config.interval);
+    this.#probeTimeoutMs =
+      config.timeout === undefined ? this.#intervalMs : positiveSeconds('timeout', config.timeout);
+    this.#clock = dependencies.clock ?? systemClock;
   }
 
   get onProbe(): Subscribe<HealthProbeEvent> {
@@ -76,18 +91,22 @@ export class HealthChecker {
     return this.#running;
   }
 
-  /** Adds a service; its breaker, if given, is reset when the service answers again. */
+  /**
+   * Adds a service. `probe` must reject when the service is not healthy (an HTTP probe checks
+   * the status: a 503 is an answer, not health). When it passes again, `policy`'s circuit, if
+   * given, closes.
+   */
   register(
     service: string,
     probe: HealthProbe,
-    breaker?: CircuitBreaker,
+    policy?: ServicePolicy,
     options: HealthRegistrationOptions = {},
   ): Disposer {
     if (this.#services.has(service))
       throw new Error(`health checker: ${service} is already registered`);
     const registration: Registration = {
       probe,
-      breaker,
+      breaker: policy && partsOf(policy).breaker,
       provesRecoveryFrom: options.provesRecoveryFrom,
       timer: undefined,
       inFlight: undefined,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, REJECTED } from './circuit-breaker.ts';
+import { REJECTED } from './circuit-breaker.ts';
+import { createServicePolicy } from './policy-config.ts';
+import { partsOf } from './service-policy.ts';
 import { PermanentServiceError, TransientServiceError, type ErrorInfo } from './errors.ts';
 import { HealthChecker, type HealthRegistrationOptions } from './health-checker.ts';
 import type { StateChangedEvent } from './policy-events.ts';
@@ -17,15 +19,18 @@ const HOUR = 3_600_000;
 /** A health checker probing `tts` every 5 s; each probe answers after `probeMs`. */
 function setup(probeMs = 0, options?: HealthRegistrationOptions) {
   const clock = new VirtualClock(0);
-  const checker = new HealthChecker({ intervalMs: 5_000, probeTimeoutMs: 10_000, clock });
-  const breaker = new CircuitBreaker({
-    service: 'tts',
-    failureThreshold: 1,
-    recoveryTimeoutMs: 60_000,
-    clock,
-  });
+  const checker = new HealthChecker({ interval: 5, timeout: 10 }, { clock });
+  const policy = createServicePolicy(
+    'tts',
+    {
+      retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+      circuit_breaker: { failure_threshold: 1, recovery_timeout: 60 },
+    },
+    { clock },
+  );
+  const { breaker } = partsOf(policy);
   const changes: StateChangedEvent[] = [];
-  breaker.onStateChange((e) => changes.push(e));
+  breaker.onStateChanged((e) => changes.push(e));
   const probedAt: number[] = [];
   checker.register(
     'tts',
@@ -33,7 +38,7 @@ function setup(probeMs = 0, options?: HealthRegistrationOptions) {
       probedAt.push(clock.now());
       if (probeMs > 0) await clock.sleep(probeMs, signal);
     },
-    breaker,
+    policy,
     options,
   );
   const fail = (error: unknown = failure): void =>

@@ -1,70 +1,90 @@
 /**
- * ai-call-agent-resilience — the resilience engine: error taxonomy, clock, backoff, retry,
- * circuit breaker, timeout, bulkhead, fallback, service policy and health checker. It knows
- * nothing of calls, providers, logs or HTTP.
+ * ai-call-agent-resilience — the resilience engine: error taxonomy, clock, retry, circuit
+ * breaker, timeout, bulkhead, fallback, service policy and health checker. It knows nothing
+ * of calls, providers or logs. Everything public is listed here; the rest is internal.
  */
-export * from './errors.ts';
 export {
-  type Clock,
-  type TimerHandle,
+  ErrorCode,
+  ServiceError,
+  TransientServiceError,
+  PermanentServiceError,
+  CircuitOpenError,
+  TimeoutError,
+  BulkheadRejectedError,
+  PolicyDisposedError,
+  isServiceError,
+  isTransientError,
+  isPermanentError,
+  isCircuitOpenError,
+  isTimeoutError,
+  isBulkheadRejectedError,
+  isPolicyDisposedError,
+  isProgrammingError,
+  isRetryable,
+  classifyError,
+  describeError,
+  type ErrorClass,
+  type ErrorInfo,
+  type ServiceErrorOptions,
+  type TransientErrorOptions,
+  type SignalTimeoutError,
+} from './errors.ts';
+export { errorFromResponse, type ResponseErrorOptions } from './http/error-from-response.ts';
+export type { ResponseHeaders } from './http/headers.ts';
+export { parseRetryAfter } from './http/retry-after.ts';
+export {
   SystemClock,
   systemClock,
-  sleepOn,
-  MAX_TIMER_MS,
+  type Clock,
+  type TimerHandle,
+  type TimerOptions,
 } from './clock.ts';
 export { VirtualClock } from './virtual-clock.ts';
-export { EventEmitter, type Disposer, type Subscribe, onListenerError } from './events.ts';
-export type * from './policy-events.ts';
+export type { Disposer, Subscribe } from './events.ts';
 export {
-  backoffDelay,
-  backoffDefaults,
-  type BackoffOptions,
-  type Jitter,
-} from './backoff/exponential-backoff.ts';
-export { RetryBudget, retryBudgetDefaults, type RetryBudgetOptions } from './retry-budget.ts';
-export {
-  RetryPolicy,
-  retryDefaults,
-  type RetryOptions,
-  type RetryDecision,
-  type GiveUpReason,
-} from './retry.ts';
-export {
-  CircuitBreaker,
-  REJECTED,
-  type CircuitBreakerOptions,
-  type FailureRateOptions,
-  type SlowCallOptions,
-  type ProvesRecoveryFrom,
-} from './circuit-breaker.ts';
+  createServicePolicy,
+  policyConfigDefaults,
+  type PolicyConfig,
+  type PolicyDependencies,
+} from './policy-config.ts';
+export type { Jitter } from './backoff/exponential-backoff.ts';
+export type {
+  ServicePolicy,
+  ExecuteOptions,
+  ExecuteFallback,
+  AttemptContext,
+} from './service-policy.ts';
+export type {
+  CallContext,
+  CircuitState,
+  CircuitInfo,
+  StateChangeReason,
+  CallEventBase,
+  RetryScheduledEvent,
+  CallSucceededEvent,
+  CallFailedEvent,
+  CallRejectedEvent,
+  StateChangedEvent,
+  CircuitStoreErrorEvent,
+  HealthProbeEvent,
+} from './policy-events.ts';
 export {
   InMemoryCircuitStateStore,
   type CircuitSnapshot,
   type CircuitStateStore,
 } from './breaker/state-store.ts';
-export { Bulkhead, bulkheadDefaults, type BulkheadOptions } from './bulkhead.ts';
-export type { AttemptContext } from './call-scope.ts';
+export {
+  HealthChecker,
+  type HealthCheckConfig,
+  type HealthCheckDependencies,
+  type HealthProbe,
+  type HealthRegistrationOptions,
+  type ServiceHealth,
+} from './health-checker.ts';
+export type { ProvesRecoveryFrom } from './circuit-breaker.ts';
 export {
   withFallback,
   type Alternative,
   type FallbackOptions,
   type FallbackResult,
 } from './fallback.ts';
-export {
-  ServicePolicy,
-  type ServicePolicyOptions,
-  type ExecuteOptions,
-  type TimeoutOptions,
-} from './service-policy.ts';
-export {
-  createServicePolicy,
-  type PolicyConfig,
-  type PolicyDependencies,
-} from './policy-config.ts';
-export {
-  HealthChecker,
-  type HealthCheckerOptions,
-  type HealthProbe,
-  type HealthRegistrationOptions,
-  type ServiceHealth,
-} from './health-checker.ts';

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { REJECTED } from './circuit-breaker.ts';
-import { isBulkheadRejectedError, TransientServiceError, type TimeoutError } from './errors.ts';
+import {
+  isBulkheadRejectedError,
+  PermanentServiceError,
+  TransientServiceError,
+  type TimeoutError,
+} from './errors.ts';
 import { createServicePolicy, type PolicyConfig } from './policy-config.ts';
 import type { RetryScheduledEvent, StateChangedEvent } from './policy-events.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { partsOf } from './service-policy.ts';
 
 const seed: PolicyConfig = {
   retry: { max_retries: 3, initial_delay: 5, backoff_factor: 2 },
@@ -36,8 +42,8 @@ describe('createServicePolicy', () => {
     policy.onRetryScheduled((e: RetryScheduledEvent) => delays.push(e.delayMs));
     await settle(clock, policy.execute(fail));
     expect(policy.service).toBe('tts');
-    expect(policy.clock).toBe(clock);
-    expect(policy.retry.maxRetries).toBe(3);
+    expect(partsOf(policy).clock).toBe(clock);
+    expect(partsOf(policy).retry.maxRetries).toBe(3);
     expect(delays).toEqual([2_500, 4_000, 4_000]); // 0.5 · min(8 s, 5 s · 2^n)
   });
 
@@ -48,15 +54,18 @@ describe('createServicePolicy', () => {
       { ...seed, circuit_breaker: { ...seed.circuit_breaker, half_open_max_calls: 2 } },
       { clock },
     );
-    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('x'));
-    expect(policy.breaker.state).toBe('CLOSED');
-    policy.breaker.recordFailure(policy.breaker.tryAcquire(), new Error('x'));
-    expect(policy.breaker.state).toBe('OPEN');
+    partsOf(policy).breaker.recordFailure(partsOf(policy).breaker.tryAcquire(), new Error('x'));
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
+    partsOf(policy).breaker.recordFailure(partsOf(policy).breaker.tryAcquire(), new Error('x'));
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
     await clock.advance(9_999);
-    expect(policy.breaker.tryAcquire()).toBe(REJECTED);
+    expect(partsOf(policy).breaker.tryAcquire()).toBe(REJECTED);
     await clock.advance(1);
-    expect([policy.breaker.tryAcquire(), policy.breaker.tryAcquire()]).not.toContain(REJECTED);
-    expect(policy.breaker.tryAcquire()).toBe(REJECTED);
+    expect([
+      partsOf(policy).breaker.tryAcquire(),
+      partsOf(policy).breaker.tryAcquire(),
+    ]).not.toContain(REJECTED);
+    expect(partsOf(policy).breaker.tryAcquire()).toBe(REJECTED);
   });
 
   it('maps failure_rate and slow_call windows from seconds', async () => {
@@ -129,10 +138,79 @@ describe('createServicePolicy', () => {
       { ...seed, retry: { ...seed.retry, budget: { max_tokens: 7, token_ratio: 0.2 } } },
       { clock },
     );
-    expect(withBudget.retry.budget?.tokens).toBe(7);
+    expect(partsOf(withBudget).retry.budget?.tokens).toBe(7);
     const defaults = createServicePolicy('tts', seed, { clock });
-    expect(defaults.retry.budget?.tokens).toBe(20);
+    expect(partsOf(defaults).retry.budget?.tokens).toBe(20);
     const none = createServicePolicy('tts', { ...seed, retry: { ...seed.retry, budget: false } });
-    expect(none.retry.budget).toBeUndefined();
+    expect(partsOf(none).retry.budget).toBeUndefined();
+  });
+
+  it('takes the classifier: should_retry says which errors are retried', async () => {
+    const clock = new VirtualClock();
+    const retried: string[] = [];
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        ...seed,
+        // a 404 from this service is a lag in its replication: worth trying again
+        retry: { ...seed.retry, should_retry: (error) => (error as Error).message === '404' },
+      },
+      { clock },
+    );
+    policy.onRetryScheduled((e) => retried.push(e.error.message));
+    const lagging = new PermanentServiceError('404', { service: 'quotes', scope: 'request' });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(lagging)),
+    );
+    await settle(clock, policy.execute(fail));
+    expect(retried).toEqual(['404', '404', '404']);
+  });
+
+  it('takes the classifier: is_failure says which failed calls count against the service', async () => {
+    const clock = new VirtualClock();
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: {
+          failure_threshold: 1,
+          recovery_timeout: 10,
+          is_failure: (error) => (error as { status?: number }).status !== 503,
+        },
+      },
+      { clock },
+    );
+    const busy = new TransientServiceError('503', { service: 'quotes', status: 503 });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(busy)),
+    );
+    expect(policy.state).toBe('CLOSED');
+    const broken = new TransientServiceError('500', { service: 'quotes', status: 500 });
+    await settle(
+      clock,
+      policy.execute(() => Promise.reject(broken)),
+    );
+    expect(policy.state).toBe('OPEN');
+  });
+
+  it('reads half_open_timeout in seconds: a trial out longer reopens the circuit', async () => {
+    const clock = new VirtualClock();
+    const policy = createServicePolicy(
+      'quotes',
+      {
+        retry: { max_retries: 0, initial_delay: 1, backoff_factor: 2 },
+        circuit_breaker: { failure_threshold: 1, recovery_timeout: 10, half_open_timeout: 3 },
+      },
+      { clock },
+    );
+    await settle(clock, policy.execute(fail));
+    await clock.advance(10_000);
+    void policy.execute(() => new Promise<never>(() => undefined)).catch(() => undefined);
+    await clock.advance(2_999);
+    expect(policy.state).toBe('HALF_OPEN');
+    await clock.advance(1);
+    expect(policy.circuit()).toMatchObject({ state: 'OPEN', reason: 'probe_timeout' });
   });
 });

@@ -6,7 +6,7 @@ import type {
   CallSucceededEvent,
   RetryScheduledEvent,
 } from './policy-events.ts';
-import { ServicePolicy, type ServicePolicyOptions } from './service-policy.ts';
+import { partsOf, ServicePolicy, type ServicePolicyOptions } from './service-policy.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /** A policy for service `tts` on a virtual clock (3 retries, 5 s ×2, no jitter; breaker 2 / 10 s), its events, and `drive`. */
@@ -43,8 +43,8 @@ export function setup(overrides: Partial<ServicePolicyOptions> = {}) {
   /** Opens the breaker the way failed calls do (not by hand: a manual open is held). */
   function trip(): void {
     const failure = new TransientServiceError('503', { service: 'tts' });
-    while (policy.breaker.state !== 'OPEN') {
-      policy.breaker.recordFailure(policy.breaker.tryAcquire(), failure);
+    while (partsOf(policy).breaker.state !== 'OPEN') {
+      partsOf(policy).breaker.recordFailure(partsOf(policy).breaker.tryAcquire(), failure);
     }
   }
   return { clock, policy, events, drive, trip };

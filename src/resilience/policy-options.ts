@@ -21,9 +21,19 @@ export interface ServicePolicyOptions {
   clock?: Clock;
 }
 
-export interface ExecuteOptions {
+/**
+ * What a call answers instead of failing: a `value`, or what `run` makes of the error. `when`
+ * says which errors fall back (default: every error but a cancellation by the caller and a
+ * programming error). The failure is still reported (`onCallFailed`) and counted.
+ */
+export type ExecuteFallback<F> = {
+  when?: ((error: unknown) => boolean) | undefined;
+} & ({ value: F; run?: never } | { run: (error: unknown) => F | Promise<F>; value?: never });
+
+export interface ExecuteOptions<F = never> {
   /** Cancels the call: waiting, attempts and retry delays. */
   signal?: AbortSignal | undefined;
   /** Carried into every event of this call (e.g. `{ contactId }`). */
   context?: CallContext | undefined;
+  fallback?: ExecuteFallback<F> | undefined;
 }

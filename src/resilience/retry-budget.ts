@@ -10,11 +10,11 @@ export interface RetryBudgetOptions {
   clock?: Clock;
 }
 
-export const retryBudgetDefaults = {
+export const retryBudgetDefaults = Object.freeze({
   maxTokens: 20,
   tokenRatio: 0.2,
   refillPerSecond: 0.2,
-};
+});
 
 /**
  * A token bucket that caps retries to a share of calls (Google SRE book, "Handling

@@ -24,10 +24,10 @@ export interface RetryOptions extends BackoffOptions {
   shouldRetry?: (error: unknown) => boolean;
 }
 
-export const retryDefaults = {
+export const retryDefaults = Object.freeze({
   concurrencyDelayMs: 1_000,
   shouldRetry: isRetryable,
-};
+});
 
 export type GiveUpReason = CallFailedEvent['gaveUp'];
 
@@ -86,8 +86,12 @@ export class RetryPolicy {
   }
 
   #retryable(error: unknown): boolean {
-    if (isProgrammingError(error) || (isTimeoutError(error) && error.scope === 'total'))
-      return false;
+    if (isProgrammingError(error) || isTotalTimeout(error)) return false;
     return this.#options.shouldRetry(error);
   }
+}
+
+/** The whole call ran out of time: no retry can help. */
+function isTotalTimeout(error: unknown): boolean {
+  return isTimeoutError(error) && 'scope' in error && error.scope === 'total';
 }

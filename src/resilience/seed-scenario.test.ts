@@ -10,6 +10,7 @@ import type {
   StateChangedEvent,
 } from './policy-events.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { partsOf } from './service-policy.ts';
 
 /**
  * The seed's own story, on virtual time: ElevenLabs answers 503, two contacts exhaust their
@@ -53,13 +54,13 @@ describe("the seed's scenario", () => {
       }
       return 'audio';
     };
-    const checker = new HealthChecker({ intervalMs: 5_000, clock });
+    const checker = new HealthChecker({ interval: 5 }, { clock });
     checker.register(
       'ElevenLabs',
       async () => {
         if (!up) throw new Error('503 Service Unavailable');
       },
-      policy.breaker,
+      policy,
     );
     checker.start();
 
@@ -93,7 +94,7 @@ describe("the seed's scenario", () => {
         context: { contactId: 'Contact-1' },
       },
     ]);
-    expect(policy.breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
 
     // Contact-2: the same, and the second failed call opens the circuit
     await call('Contact-2');
@@ -125,7 +126,7 @@ describe("the seed's scenario", () => {
 
     // the service is back; the next health probe (5 s interval) closes the circuit
     up = true;
-    expect(await clock.runUntil(() => policy.breaker.state === 'CLOSED')).toBe(true);
+    expect(await clock.runUntil(() => partsOf(policy).breaker.state === 'CLOSED')).toBe(true);
     expect(clock.now() - openedAt).toBeLessThanOrEqual(5_000);
     expect(log.changes.at(-1)).toMatchObject({
       from: 'OPEN',

@@ -6,7 +6,7 @@ import {
   TransientServiceError,
 } from './errors.ts';
 import { setup } from './policy-harness.test-support.ts';
-import { ServicePolicy } from './service-policy.ts';
+import { partsOf, ServicePolicy } from './service-policy.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 const HOUR = 3_600_000;
@@ -32,11 +32,11 @@ describe('what the breaker learns from a call', () => {
     };
     await drive(policy.execute(fastAttemptsWithOneRetry)); // each call: 0 ms, 5 s sleep, 0 ms
     await drive(policy.execute(fastAttemptsWithOneRetry));
-    expect(policy.breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
     const slowAttempt = () => clock.sleep(5_000).then(() => 'late');
     await drive(policy.execute(slowAttempt));
     await drive(policy.execute(slowAttempt));
-    expect(policy.breaker.state).toBe('OPEN'); // 2 slow of 4: a slow attempt still counts
+    expect(partsOf(policy).breaker.state).toBe('OPEN'); // 2 slow of 4: a slow attempt still counts
   });
 
   it('a programming error is not retried and not counted against the service', async () => {
@@ -50,7 +50,7 @@ describe('what the breaker learns from a call', () => {
     };
     expect(await drive(policy.execute(bug))).toBeInstanceOf(TypeError);
     expect(calls).toBe(1);
-    expect(policy.breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
     expect(events.retries).toEqual([]);
     expect(events.failed).toMatchObject([
       {
@@ -69,9 +69,9 @@ describe('what the breaker learns from a call', () => {
         throw new RangeError('Invalid array length');
       }),
     );
-    expect(policy.breaker.state).toBe('HALF_OPEN');
+    expect(partsOf(policy).breaker.state).toBe('HALF_OPEN');
     expect(await drive(policy.execute(async () => 'ok'))).toBe('ok');
-    expect(policy.breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
   });
 
   it('a network TypeError (fetch failed, its cause has a code) is retried as before', async () => {
@@ -101,15 +101,15 @@ describe('a Retry-After longer than the retry policy sleeps', () => {
     };
     await drive(policy.execute(call));
     expect(events.failed).toMatchObject([{ gaveUp: 'retry_after_too_long', retryAfterMs: HOUR }]);
-    expect(policy.breaker.state).toBe('OPEN');
-    expect(policy.breaker.nextAttemptAt).toBe(start + HOUR);
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.nextAttemptAt).toBe(start + HOUR);
     await clock.advance(60_000); // well past recovery_timeout: still no half-open
     const refused = await drive(policy.execute(call));
     expect(isCircuitOpenError(refused) && refused.retryAfterMs).toBe(HOUR - 60_000);
     expect(calls).toBe(1);
     await clock.advanceTo(start + HOUR);
     expect(await drive(policy.execute(call))).toBe('ok');
-    expect(policy.breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
   });
 
   it('a permanent/service error that names its reset time opens the circuit until then', async () => {
@@ -125,7 +125,7 @@ describe('a Retry-After longer than the retry policy sleeps', () => {
         throw quota;
       }),
     );
-    expect(policy.breaker.nextAttemptAt).toBe(start + HOUR);
+    expect(partsOf(policy).breaker.nextAttemptAt).toBe(start + HOUR);
   });
 });
 
@@ -139,7 +139,7 @@ describe('a half-open probe answered with a long Retry-After', () => {
         throw unavailable(HOUR);
       }),
     );
-    expect(policy.breaker.circuit()).toMatchObject({
+    expect(partsOf(policy).breaker.circuit()).toMatchObject({
       state: 'OPEN',
       reason: 'retry_after',
       openUntil: clock.now() + HOUR,
@@ -160,13 +160,13 @@ describe('a half-open probe that never answers', () => {
         return new Promise<never>(() => undefined);
       })
       .catch((e: unknown) => (outcome = e));
-    expect(policy.breaker.state).toBe('HALF_OPEN');
+    expect(partsOf(policy).breaker.state).toBe('HALF_OPEN');
     await clock.advance(10_000);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
     expect(probeSignal?.aborted).toBe(true);
     expect(isTimeoutError(outcome)).toBe(true);
     expect(events.failed).toMatchObject([{ gaveUp: 'probe_failed' }]);
-    expect(policy.bulkhead.active).toBe(0);
+    expect(partsOf(policy).bulkhead.active).toBe(0);
   });
 
   it('is aborted too when it is a retry that landed in half-open', async () => {
@@ -185,9 +185,12 @@ describe('a half-open probe that never answers', () => {
     await clock.advance(1_000); // sleeping 5 s before its retry
     trip(); // it half-opens at 3 s; the retry at 5 s is the probe
     await clock.advance(4_000);
-    expect(policy.breaker.state).toBe('HALF_OPEN');
+    expect(partsOf(policy).breaker.state).toBe('HALF_OPEN');
     await clock.advance(2_000); // the probe's bound (recovery_timeout, 2 s)
-    expect(policy.breaker.circuit()).toMatchObject({ state: 'OPEN', reason: 'probe_timeout' });
+    expect(partsOf(policy).breaker.circuit()).toMatchObject({
+      state: 'OPEN',
+      reason: 'probe_timeout',
+    });
     expect(signals[1]?.aborted).toBe(true);
     expect(isTimeoutError(outcome)).toBe(true);
   });

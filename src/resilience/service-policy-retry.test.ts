@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentServiceError, TransientServiceError, type ServiceError } from './errors.ts';
 import { setup } from './policy-harness.test-support.ts';
+import { partsOf } from './service-policy.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const unavailable = (retryAfterMs?: number): TransientServiceError =>
@@ -29,7 +30,7 @@ describe('ServicePolicy retries', () => {
       [2, 10_000, 'transient'],
     ]);
     expect(events.succeeded).toMatchObject([{ retryCount: 2, durationMs: 15_000 }]);
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(0);
   });
 
   it('gives up after max_retries, reports the error, and the breaker counts one failure', async () => {
@@ -63,7 +64,7 @@ describe('ServicePolicy retries', () => {
         },
       },
     ]);
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(1);
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(1);
   });
 
   it('a retryAfterMs hint is a floor on the next delay', async () => {
@@ -123,7 +124,7 @@ describe('ServicePolicy retries', () => {
     expect(outcome).toBe(reason);
     expect(calls).toBe(1);
     expect(events.failed).toMatchObject([{ gaveUp: 'aborted', retryCount: 1 }]);
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(0);
     expect(clock.pendingTimers).toBe(0); // the retry delay's timer was cleared
   });
 
@@ -143,7 +144,7 @@ describe('ServicePolicy retries', () => {
         throw badKey;
       }),
     );
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
     const error = await drive(sleeper);
     expect(slowCalls).toBe(1); // no attempt after the breaker opened
     expect((error as ServiceError).status).toBe(503);
@@ -159,7 +160,7 @@ describe('ServicePolicy retries', () => {
     await drive(
       policy.execute(async () => {
         calls++;
-        policy.breaker.open(); // e.g. another worker's call, shared through the store
+        partsOf(policy).breaker.open(); // e.g. another worker's call, shared through the store
         throw unavailable();
       }),
     );
@@ -182,7 +183,7 @@ describe('ServicePolicy retries', () => {
     );
     expect(calls).toBe(1);
     expect(events.failed).toMatchObject([{ gaveUp: 'probe_failed', retryCount: 0 }]);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
   });
 
   it('a retry that lands in half-open becomes the probe and is not retried again', async () => {
@@ -200,6 +201,6 @@ describe('ServicePolicy retries', () => {
     expect((error as ServiceError).status).toBe(503);
     expect(calls).toBe(2); // the first attempt, then one probe
     expect(events.failed).toMatchObject([{ gaveUp: 'probe_failed', retryCount: 1 }]);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
   });
 });

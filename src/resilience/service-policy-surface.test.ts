@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPolicyDisposedError, PermanentServiceError, TransientServiceError } from './errors.ts';
+import { InMemoryCircuitStateStore } from './breaker/state-store.ts';
 import { setup } from './policy-harness.test-support.ts';
+import { partsOf } from './service-policy.ts';
 
 describe('ServicePolicy answers for its circuit', () => {
   it('state, nextAttemptAt(), circuit(), without reaching into the breaker', async () => {
@@ -85,7 +87,7 @@ describe('ServicePolicy answers for its circuit', () => {
     const { policy } = setup();
     const seen: string[] = [];
     policy.onStoreError((e) => seen.push(`${e.operation}: ${e.error.message}`));
-    await policy.breaker.attachStore({
+    await partsOf(policy).breaker.attachStore({
       load: () => undefined,
       save: () => {
         throw new Error('disk full');
@@ -109,7 +111,7 @@ describe('ServicePolicy.dispose()', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(isPolicyDisposedError(outcome)).toBe(true);
     expect(events.failed).toMatchObject([{ gaveUp: 'aborted' }]);
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(0);
     const later = await policy.execute(async () => 'ok').catch((e: unknown) => e);
     expect(later).toMatchObject({ code: 'E_POLICY_DISPOSED', service: 'tts' });
     expect((later as Error).message).toMatch(/disposed/);
@@ -132,5 +134,29 @@ describe('ServicePolicy.dispose()', () => {
     expect(calls).toBe(1);
     expect(isPolicyDisposedError(outcome)).toBe(true);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('keeps its parts to itself: no breaker, bulkhead, retry or clock to reach through', () => {
+    const { policy } = setup();
+    for (const part of ['breaker', 'bulkhead', 'retry', 'clock'])
+      expect(part in policy).toBe(false);
+    expect(Object.keys(policy)).toEqual(['service']);
+  });
+
+  it('shares its circuit through a state store: another policy on the same store opens too', async () => {
+    const { policy, drive } = setup({
+      retry: { maxRetries: 0, initialDelayMs: 0, backoffFactor: 2 },
+    });
+    const other = setup();
+    const store = new InMemoryCircuitStateStore();
+    await policy.attachStore(store);
+    const detach = await other.policy.attachStore(store);
+    for (let i = 0; i < 2; i++) {
+      await drive(
+        policy.execute(() => Promise.reject(new TransientServiceError('503', { service: 'tts' }))),
+      );
+    }
+    expect(other.policy.circuit()).toMatchObject({ state: 'OPEN', reason: 'failure_threshold' });
+    detach();
   });
 });

@@ -3,6 +3,7 @@ import type { AttemptContext } from './call-scope.ts';
 import { isCircuitOpenError, PermanentServiceError } from './errors.ts';
 import { onListenerError } from './events.ts';
 import { setup } from './policy-harness.test-support.ts';
+import { partsOf } from './service-policy.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -48,7 +49,7 @@ describe('ServicePolicy', () => {
     );
     expect(error).toBe(badKey);
     expect(calls).toBe(1);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
     expect(events.failed).toMatchObject([
       { gaveUp: 'not_retryable', retryCount: 0, circuitState: 'OPEN' },
     ]);
@@ -71,8 +72,8 @@ describe('ServicePolicy', () => {
       );
     }
     expect(calls).toBe(3);
-    expect(policy.breaker.state).toBe('CLOSED');
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(partsOf(policy).breaker.state).toBe('CLOSED');
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(0);
   });
 
   it('an open circuit refuses at once with CircuitOpenError and a CallRejectedEvent', async () => {
@@ -94,7 +95,7 @@ describe('ServicePolicy', () => {
         context: { contactId: 'Contact-3' },
       },
     ]);
-    expect(policy.bulkhead.active).toBe(0);
+    expect(partsOf(policy).bulkhead.active).toBe(0);
   });
 
   it('refusals arrive as rejected promises, never as synchronous throws', async () => {
@@ -104,11 +105,11 @@ describe('ServicePolicy', () => {
     expect(() => (full = policy.execute(async () => undefined))).not.toThrow();
     await expect(full).rejects.toMatchObject({ code: 'E_BULKHEAD_REJECTED' });
     await hold;
-    policy.breaker.open();
+    partsOf(policy).breaker.open();
     let open: Promise<unknown> | undefined;
     expect(() => (open = policy.execute(async () => undefined))).not.toThrow();
     await expect(open).rejects.toMatchObject({ code: 'E_CIRCUIT_OPEN' });
-    expect(policy.bulkhead.active).toBe(0);
+    expect(partsOf(policy).bulkhead.active).toBe(0);
   });
 
   it.each([1, 3])(
@@ -141,10 +142,10 @@ describe('ServicePolicy', () => {
       const settled = await Promise.all(outcomes.slice(probes));
       expect(settled.every(isCircuitOpenError)).toBe(true);
       expect(events.rejected).toHaveLength(100 - probes);
-      expect(policy.breaker.state).toBe('HALF_OPEN');
+      expect(partsOf(policy).breaker.state).toBe('HALF_OPEN');
       release.forEach((r) => r());
       expect(await Promise.all(outcomes.slice(0, probes))).toEqual(Array(probes).fill('ok'));
-      expect(policy.breaker.state).toBe('CLOSED');
+      expect(partsOf(policy).breaker.state).toBe('CLOSED');
       expect(reached).toBe(probes);
     },
   );

@@ -1,5 +1,6 @@
 import { Bulkhead } from './bulkhead.ts';
 import { CallScope, runAttempt, type AttemptContext } from './call-scope.ts';
+import type { CircuitStateStore } from './breaker/state-store.ts';
 import { CircuitBreaker, REJECTED } from './circuit-breaker.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
@@ -7,6 +8,7 @@ import {
   BulkheadRejectedError,
   CircuitOpenError,
   describeError,
+  isProgrammingError,
   PolicyDisposedError,
   TimeoutError,
 } from './errors.ts';
@@ -23,12 +25,18 @@ import type {
   RetryScheduledEvent,
   StateChangedEvent,
 } from './policy-events.ts';
-import type { ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
+import type { ExecuteFallback, ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
 import { RetryPolicy, type GiveUpReason } from './retry.ts';
 
-export type { ExecuteOptions, ServicePolicyOptions, TimeoutOptions } from './policy-options.ts';
+export type {
+  ExecuteFallback,
+  ExecuteOptions,
+  ServicePolicyOptions,
+  TimeoutOptions,
+} from './policy-options.ts';
 
 const EMPTY_CONTEXT: CallContext = Object.freeze({});
+const KEEP_ALIVE = Object.freeze({ keepAlive: true });
 
 /** How a call ended without a value: what `#fail` reports and records. */
 interface CallFailure {
@@ -44,6 +52,30 @@ interface CallFailure {
   scope: CallScope | undefined;
 }
 
+/** A policy's parts, for the engine's own modules and tests: not part of the package's surface. */
+export interface PolicyParts {
+  breaker: CircuitBreaker;
+  bulkhead: Bulkhead;
+  retry: RetryPolicy;
+  clock: Clock;
+}
+
+/** The parts of `policy` (set by the class's static block: only it can read them). */
+export let partsOf: (policy: ServicePolicy) => PolicyParts;
+
+/** The fallback's answer to `error`, or `error` again when it is not one to fall back on. */
+async function fallBack<F>(
+  error: unknown,
+  fallback: ExecuteFallback<F>,
+  signal: AbortSignal | undefined,
+): Promise<F> {
+  const wanted = fallback.when
+    ? fallback.when(error)
+    : !signal?.aborted && !isProgrammingError(error);
+  if (!wanted) throw error;
+  return fallback.run ? fallback.run(error) : (fallback.value as F);
+}
+
 /**
  * Everything that protects calls to one service, composed in this order:
  * bulkhead → circuit breaker → retry → timeout → fn. The breaker counts a call once, after
@@ -51,10 +83,10 @@ interface CallFailure {
  */
 export class ServicePolicy implements Disposable {
   readonly service: string;
-  readonly breaker: CircuitBreaker;
-  readonly bulkhead: Bulkhead;
-  readonly retry: RetryPolicy;
-  readonly clock: Clock;
+  readonly #breaker: CircuitBreaker;
+  readonly #bulkhead: Bulkhead;
+  readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
   readonly #attemptDeadlines: DeadlineQueue | undefined;
   readonly #totalDeadlines: DeadlineQueue | undefined;
   // made on first subscription: an idle policy carries no emitters
@@ -64,24 +96,33 @@ export class ServicePolicy implements Disposable {
   #rejected: EventEmitter<CallRejectedEvent> | undefined;
   #disposed = false;
 
+  static {
+    partsOf = (policy) => ({
+      breaker: policy.#breaker,
+      bulkhead: policy.#bulkhead,
+      retry: policy.#retry,
+      clock: policy.#clock,
+    });
+  }
+
   constructor(options: ServicePolicyOptions) {
     this.service = options.service;
-    this.clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? systemClock;
     const { attemptMs, totalMs } = options.timeout ?? {};
     const breaker = options.circuitBreaker;
-    this.breaker = new CircuitBreaker({
+    this.#breaker = new CircuitBreaker({
       ...breaker,
       // a half-open trial is one attempt: never cut it short of the attempt's own deadline
       halfOpenTimeoutMs:
         breaker.halfOpenTimeoutMs ??
         Math.max(breaker.recoveryTimeoutMs, attemptMs === undefined ? 0 : attemptMs + 1_000),
       service: options.service,
-      clock: this.clock,
+      clock: this.#clock,
     });
-    this.bulkhead = new Bulkhead({ ...options.bulkhead, service: options.service });
-    this.retry = new RetryPolicy(options.retry);
-    this.#attemptDeadlines = attemptMs ? new DeadlineQueue(attemptMs, this.clock) : undefined;
-    this.#totalDeadlines = totalMs ? new DeadlineQueue(totalMs, this.clock) : undefined;
+    this.#bulkhead = new Bulkhead({ ...options.bulkhead, service: options.service });
+    this.#retry = new RetryPolicy(options.retry);
+    this.#attemptDeadlines = attemptMs ? new DeadlineQueue(attemptMs, this.#clock) : undefined;
+    this.#totalDeadlines = totalMs ? new DeadlineQueue(totalMs, this.#clock) : undefined;
   }
 
   get onRetryScheduled(): Subscribe<RetryScheduledEvent> {
@@ -97,20 +138,20 @@ export class ServicePolicy implements Disposable {
     return (this.#rejected ??= new EventEmitter()).subscribe;
   }
   get onStateChanged(): Subscribe<StateChangedEvent> {
-    return this.breaker.onStateChange;
+    return this.#breaker.onStateChanged;
   }
   /** Failures of the breaker's state store (the breaker goes on locally). */
   get onStoreError(): Subscribe<CircuitStoreErrorEvent> {
-    return this.breaker.onStoreError;
+    return this.#breaker.onStoreError;
   }
 
   get state(): CircuitState {
-    return this.breaker.state;
+    return this.#breaker.state;
   }
 
   /** When a refused call may be tried again (now while the circuit is closed). */
   nextAttemptAt(): number {
-    return this.breaker.nextAttemptAt;
+    return this.#breaker.nextAttemptAt;
   }
 
   /**
@@ -118,12 +159,12 @@ export class ServicePolicy implements Disposable {
    * wants while it may probe, 0 while it refuses.
    */
   trialsWanted(): number {
-    return this.breaker.trialsWanted;
+    return this.#breaker.trialsWanted;
   }
 
   /** The circuit now: state, since when, why, what error opened it, held, open until. */
   circuit(): CircuitInfo {
-    return this.breaker.circuit();
+    return this.#breaker.circuit();
   }
 
   /**
@@ -133,17 +174,26 @@ export class ServicePolicy implements Disposable {
    * nothing happens (no permit is taken).
    */
   refuses(context: CallContext = EMPTY_CONTEXT): CircuitOpenError | undefined {
-    return this.breaker.trialsWanted > 0 ? undefined : this.#circuitOpen(context);
+    return this.#breaker.trialsWanted > 0 ? undefined : this.#circuitOpen(context);
+  }
+
+  /**
+   * Shares the circuit through `store` (other processes, a fleet): saves each local change and
+   * adopts the newer state others save. A store that fails is reported through `onStoreError`;
+   * the circuit goes on locally. Resolves to a disposer that detaches it.
+   */
+  attachStore(store: CircuitStateStore): Promise<Disposer> {
+    return this.#breaker.attachStore(store);
   }
 
   /** Opens the circuit by hand and holds it open until `reset()`. */
   open(): void {
-    this.breaker.open();
+    this.#breaker.open();
   }
 
   /** Closes the circuit by hand. */
   reset(): void {
-    this.breaker.reset();
+    this.#breaker.reset();
   }
 
   /**
@@ -168,15 +218,17 @@ export class ServicePolicy implements Disposable {
    * on to its I/O. Throws `CircuitOpenError` or `BulkheadRejectedError` at once when the call
    * is refused, otherwise the last attempt's error.
    */
-  execute<T>(
+  execute<T, F = never>(
     fn: (attempt: AttemptContext) => Promise<T>,
-    options: ExecuteOptions = {},
-  ): Promise<T> {
-    const { signal } = options;
+    options: ExecuteOptions<F> = {},
+  ): Promise<T | F> {
+    const { signal, fallback } = options;
     const context = options.context ?? EMPTY_CONTEXT;
     // one async frame on the common path: #guarded holds the slot and gives it back
-    if (this.bulkhead.tryEnter()) return this.#guarded(fn, signal, context);
-    return this.#queued(fn, signal, context);
+    const call = this.#bulkhead.tryEnter()
+      ? this.#guarded(fn, signal, context)
+      : this.#queued(fn, signal, context);
+    return fallback ? call.catch((error: unknown) => fallBack(error, fallback, signal)) : call;
   }
 
   async #queued<T>(
@@ -184,8 +236,8 @@ export class ServicePolicy implements Disposable {
     signal: AbortSignal | undefined,
     context: CallContext,
   ): Promise<T> {
-    if (!this.bulkhead.canQueue) throw this.#bulkheadFull(context);
-    await this.bulkhead.enter(signal);
+    if (!this.#bulkhead.canQueue) throw this.#bulkheadFull(context);
+    await this.#bulkhead.enter(signal);
     return this.#guarded(fn, signal, context);
   }
 
@@ -194,7 +246,7 @@ export class ServicePolicy implements Disposable {
     signal: AbortSignal | undefined,
     context: CallContext,
   ): Promise<T> {
-    const breaker = this.breaker;
+    const breaker = this.#breaker;
     let scope: CallScope | undefined;
     let offProbe: Disposer | undefined;
     try {
@@ -202,9 +254,9 @@ export class ServicePolicy implements Disposable {
       let permit = breaker.tryAcquire();
       if (permit === REJECTED) throw this.#circuitOpen(context);
       let isProbe = breaker.state === 'HALF_OPEN';
-      this.retry.budget?.recordCall();
+      this.#retry.budget?.recordCall();
       const timed = this.#succeeded?.hasListeners || this.#failed?.hasListeners;
-      const started = timed ? this.clock.now() : 0;
+      const started = timed ? this.#clock.now() : 0;
       // slow-call detection looks at attempts, never at the sleeps between them
       const measured = breaker.measuresDuration;
       let slowestMs = 0;
@@ -215,7 +267,7 @@ export class ServicePolicy implements Disposable {
       let retries = 0;
       let previousDelay: number | undefined;
       for (;;) {
-        const attemptStarted = measured ? this.clock.now() : 0;
+        const attemptStarted = measured ? this.#clock.now() : 0;
         try {
           const value = await runAttempt(
             this.service,
@@ -225,15 +277,15 @@ export class ServicePolicy implements Disposable {
             retries,
             context,
           );
-          if (measured) slowestMs = Math.max(slowestMs, this.clock.now() - attemptStarted);
+          if (measured) slowestMs = Math.max(slowestMs, this.#clock.now() - attemptStarted);
           breaker.recordSuccess(permit, slowestMs);
           if (this.#succeeded?.hasListeners) {
-            const durationMs = this.clock.now() - started;
+            const durationMs = this.#clock.now() - started;
             this.#succeeded.emit({ ...this.#base(context), retryCount: retries, durationMs });
           }
           return value;
         } catch (error) {
-          if (measured) slowestMs = Math.max(slowestMs, this.clock.now() - attemptStarted);
+          if (measured) slowestMs = Math.max(slowestMs, this.#clock.now() - attemptStarted);
           const stop = (gaveUp: GiveUpReason, ended: unknown = error): never => {
             this.#fail({
               permit,
@@ -249,7 +301,7 @@ export class ServicePolicy implements Disposable {
           };
           if (scope?.cancelledByCaller || this.#disposed) stop('aborted');
           if (isProbe) stop('probe_failed');
-          const decision = this.retry.decide(error, retries, previousDelay);
+          const decision = this.#retry.decide(error, retries, previousDelay);
           if (!decision.retry) stop(decision.gaveUp);
           else {
             if (breaker.generation !== permit && breaker.state !== 'CLOSED') stop('circuit_opened');
@@ -261,7 +313,8 @@ export class ServicePolicy implements Disposable {
               delayMs: decision.delayMs,
               error: describeError(error),
             });
-            const ended = await this.clock.sleep(decision.delayMs, scope?.signal).then(
+            // the call is in flight while it waits: the wait keeps the process alive
+            const ended = await this.#clock.sleep(decision.delayMs, scope?.signal, KEEP_ALIVE).then(
               () => (this.#disposed ? this.#disposedError() : undefined),
               (abortReason: unknown) => abortReason,
             );
@@ -282,13 +335,13 @@ export class ServicePolicy implements Disposable {
     } finally {
       offProbe?.();
       scope?.dispose();
-      this.bulkhead.release();
+      this.#bulkhead.release();
     }
   }
 
   /** Aborts a half-open probe when the breaker gives up waiting for it (`probe_timeout`). */
   #watchProbe(scope: CallScope): Disposer {
-    return this.breaker.onStateChange((event) => {
+    return this.#breaker.onStateChanged((event) => {
       if (event.reason !== 'probe_timeout') return;
       const message = `${this.service}: half-open probe got no answer in time`;
       scope.abort(new TimeoutError(message, { service: this.service, scope: 'attempt' }));
@@ -299,20 +352,20 @@ export class ServicePolicy implements Disposable {
   #fail(failure: CallFailure): void {
     const { permit, error, gaveUp, context } = failure;
     // a Retry-After longer than the retries sleep speaks for the whole service
-    const quietMs = this.retry.longRetryAfter(error);
-    if (gaveUp === 'aborted' || failure.scope?.cancelledByCaller) this.breaker.release(permit);
+    const quietMs = this.#retry.longRetryAfter(error);
+    if (gaveUp === 'aborted' || failure.scope?.cancelledByCaller) this.#breaker.release(permit);
     else if (gaveUp === 'circuit_opened') {
       // another call moved the breaker: this one has nothing to add
     } else if (quietMs !== undefined) {
-      this.breaker.recordRetryAfter(permit, error, quietMs, context);
+      this.#breaker.recordRetryAfter(permit, error, quietMs, context);
     } else {
-      this.breaker.recordFailure(permit, error, failure.slowestMs, context);
+      this.#breaker.recordFailure(permit, error, failure.slowestMs, context);
     }
     if (this.#failed?.hasListeners) {
       this.#failed.emit({
         ...this.#base(context),
         retryCount: failure.retries,
-        durationMs: failure.started ? this.clock.now() - failure.started : 0,
+        durationMs: failure.started ? this.#clock.now() - failure.started : 0,
         error: describeError(error),
         gaveUp,
         retryAfterMs: quietMs,
@@ -327,7 +380,7 @@ export class ServicePolicy implements Disposable {
   }
 
   #circuitOpen(context: CallContext): CircuitOpenError {
-    const retryAfterMs = this.breaker.nextAttemptAt - this.clock.now();
+    const retryAfterMs = this.#breaker.nextAttemptAt - this.#clock.now();
     this.#rejected?.emit({ ...this.#base(context), reason: 'circuit_open', retryAfterMs });
     return new CircuitOpenError(`${this.service}: circuit OPEN, call refused`, {
       service: this.service,
@@ -345,8 +398,8 @@ export class ServicePolicy implements Disposable {
   #base(context: CallContext): CallEventBase {
     return {
       service: this.service,
-      timestamp: this.clock.now(),
-      circuitState: this.breaker.state,
+      timestamp: this.#clock.now(),
+      circuitState: this.#breaker.state,
       context,
     };
   }

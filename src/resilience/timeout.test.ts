@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { isTimeoutError, PermanentServiceError, type TimeoutError } from './errors.ts';
 import type { CallFailedEvent } from './policy-events.ts';
-import { ServicePolicy, type TimeoutOptions } from './service-policy.ts';
+import { partsOf, ServicePolicy, type TimeoutOptions } from './service-policy.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -82,7 +82,7 @@ describe('timeouts', () => {
     expect(log[0]!.signal.reason).toBe(reason);
     expect(outcome).toBe(reason);
     expect(failed).toMatchObject([{ gaveUp: 'aborted' }]);
-    expect(policy.breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(partsOf(policy).breaker.snapshot().consecutiveFailures).toBe(0);
   });
 
   it('a callee that ignores its signal still cannot hold the caller past the deadline', async () => {

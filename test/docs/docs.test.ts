@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { runMockProviders, type RunningMockProviders } from '../../src/providers/index.ts';
-import { retryBudgetDefaults } from '../../src/resilience/index.ts';
+import { retryBudgetDefaults } from '../../src/resilience/retry-budget.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');

@@ -96,6 +96,8 @@ const policy = createServicePolicy('Demo', { retry, circuit_breaker }, { clock: 
 export const answer: number = await policy.execute(async () => 42);
 // @ts-expect-error: circuit_breaker is required
 createServicePolicy('Demo', { retry }, { clock: systemClock });
+// @ts-expect-error: the breaker's permits are internal, not in the declarations
+export { REJECTED } from 'ai-call-agent-resilience/resilience';
 `;
 
 /**

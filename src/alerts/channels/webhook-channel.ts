@@ -1,9 +1,8 @@
-import { systemClock, type Clock } from '../../resilience/index.ts';
+import { parseRetryAfter, systemClock, type Clock } from '../../resilience/index.ts';
 import { alertText, type Alert, type Severity } from '../alert.ts';
 import type { AlertChannel } from './channel.ts';
 import { classifyNetworkError } from '../../http-errors/classify-network.ts';
 import { httpStatusError } from '../../http-errors/http-errors.ts';
-import { parseRetryAfter } from '../../http-errors/retry-after.ts';
 import { signWebhook, webhookSigningKey } from './standard-webhooks.ts';
 
 export interface WebhookChannelOptions {

@@ -1,7 +1,10 @@
 import { classifyNetworkError } from '../../http-errors/classify-network.ts';
 import { httpStatusError } from '../../http-errors/http-errors.ts';
-import { parseRetryAfter } from '../../http-errors/retry-after.ts';
-import { TransientServiceError, type ServiceError } from '../../resilience/index.ts';
+import {
+  parseRetryAfter,
+  TransientServiceError,
+  type ServiceError,
+} from '../../resilience/index.ts';
 
 /** Google's error body (`{error: {status, message}}`) or OAuth's (`{error, error_description}`). */
 function detailOf(body: string): string | undefined {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServicePolicy, VirtualClock } from '../../resilience/index.ts';
+import { createServicePolicy, VirtualClock, type ServicePolicy } from '../../resilience/index.ts';
 import type { LogRecord } from '../log-record.ts';
 import {
   startFakeGoogle,
@@ -41,12 +41,14 @@ function record(n: number): LogRecord {
  * the only virtual timers `drive` runs are retry delays.
  */
 function testPolicy(clock: VirtualClock): ServicePolicy {
-  return new ServicePolicy({
-    service: 'GoogleSheets',
-    clock,
-    retry: { maxRetries: 1, initialDelayMs: 1_000, backoffFactor: 2, jitter: 'none' },
-    circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 5_000, halfOpenTimeoutMs: 60_000 },
-  });
+  return createServicePolicy(
+    'GoogleSheets',
+    {
+      retry: { max_retries: 1, initial_delay: 1, backoff_factor: 2, jitter: 'none', budget: false },
+      circuit_breaker: { failure_threshold: 1, recovery_timeout: 5, half_open_timeout: 60 },
+    },
+    { clock },
+  );
 }
 
 async function setup(tuning: { maxBufferRows?: number; maxBatchRows?: number } = {}) {
@@ -171,7 +173,7 @@ describe('SheetsSink', () => {
     await drive(clock, sink); // two attempts, both 503: the batch goes to the spill file
     expect(fake.rows).toEqual([]);
     expect(spilled(spillPath)).toEqual(['evt-1', 'evt-2', 'evt-3']);
-    expect(policy.breaker.state).toBe('OPEN');
+    expect(policy.state).toBe('OPEN');
 
     // While the breaker is open, a flush is refused at once and spills without any request.
     const before = fake.reads.length + fake.appends.length;

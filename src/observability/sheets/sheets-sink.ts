@@ -1,9 +1,10 @@
 import { processOutput } from '../../redaction/output.ts';
 import {
-  ServicePolicy,
+  createServicePolicy,
   isServiceError,
   systemClock,
   type Clock,
+  type ServicePolicy,
   type TimerHandle,
 } from '../../resilience/index.ts';
 import type { LogSink } from '../logger.ts';
@@ -54,13 +55,15 @@ export const sheetsSinkDefaults = {
  * from 1 s, a breaker that opens after 3 failed flushes for 30 s, 15 s per attempt.
  */
 export function sheetsPolicy(clock: Clock = systemClock): ServicePolicy {
-  return new ServicePolicy({
-    service: 'GoogleSheets',
-    clock,
-    retry: { maxRetries: 3, initialDelayMs: 1_000, backoffFactor: 2, maxDelayMs: 30_000 },
-    circuitBreaker: { failureThreshold: 3, recoveryTimeoutMs: 30_000 },
-    timeout: { attemptMs: 15_000, totalMs: 90_000 },
-  });
+  return createServicePolicy(
+    'GoogleSheets',
+    {
+      retry: { max_retries: 3, initial_delay: 1, backoff_factor: 2, max_delay: 30, budget: false },
+      circuit_breaker: { failure_threshold: 3, recovery_timeout: 30 },
+      timeout: { attempt: 15, total: 90 },
+    },
+    { clock },
+  );
 }
 
 export interface SheetsSinkStats {

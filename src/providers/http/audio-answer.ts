@@ -1,5 +1,5 @@
 import type { Audio } from '../ports.ts';
-import { header } from './headers.ts';
+import { header } from '../../resilience/http/headers.ts';
 import type { HttpResult } from './http-client.ts';
 import { invalidAnswer } from './provider-http.ts';
 

@@ -1,10 +1,16 @@
 import { STATUS_CODES } from 'node:http';
-import { PermanentServiceError, TransientServiceError } from '../../resilience/index.ts';
+import {
+  PermanentServiceError,
+  TransientServiceError,
+  type ResponseHeaders,
+} from '../../resilience/index.ts';
+import { header } from '../../resilience/http/headers.ts';
+import { retryAfterFromHeaders } from '../../resilience/http/retry-after.ts';
+import { statusVerdict } from '../../resilience/http/status-verdict.ts';
 import { readErrorFacts, type ErrorFacts } from './error-facts.ts';
-import { header, type HeaderSource } from './headers.ts';
 import { providerDisplayName, type ProviderKind } from './provider-kind.ts';
 import { shortText } from '../../redaction/error-text.ts';
-import { openAiRateLimitReset, retryAfterFromHeaders } from './retry-after.ts';
+import { openAiRateLimitReset } from './retry-after.ts';
 
 export interface ClassifyOptions {
   /** The service name the error carries (default: the provider's display name). */
@@ -22,7 +28,7 @@ type Verdict =
 interface Answer {
   status: number;
   facts: ErrorFacts;
-  headers: HeaderSource;
+  headers: ResponseHeaders;
   now: number;
 }
 
@@ -79,14 +85,12 @@ const rules: Record<ProviderKind, (a: Answer) => Verdict | undefined> = {
   generic: () => undefined,
 };
 
-/** Rules every provider shares. */
+/** The rule every service shares (the engine's, as `errorFromResponse` applies it). */
 function commonRule(a: Answer): Verdict {
-  const { status } = a;
-  if (status === 408 || status === 429 || (status >= 500 && status <= 599))
-    return transient(hinted(a));
-  if (status === 401 || status === 402 || status === 403) return service;
-  if (status >= 400 && status <= 499) return request;
-  return transient(); // an unexpected 1xx/2xx/3xx: not what was asked for
+  const verdict = statusVerdict(a.status);
+  if (verdict.kind === 'permanent') return verdict;
+  // an unexpected 1xx/2xx/3xx is not what was asked for: no wait to honour
+  return transient(a.status >= 400 ? hinted(a) : undefined);
 }
 
 function messageOf(status: number, facts: ErrorFacts, secrets: readonly string[]): string {
@@ -106,7 +110,7 @@ function messageOf(status: number, facts: ErrorFacts, secrets: readonly string[]
 export function classifyHttpResponse(
   provider: ProviderKind,
   status: number,
-  headers: HeaderSource,
+  headers: ResponseHeaders,
   bodyText: string,
   options: ClassifyOptions = {},
 ): TransientServiceError | PermanentServiceError {

@@ -1,4 +1,4 @@
-import type { HeaderSource } from './headers.ts';
+import type { ResponseHeaders } from '../../resilience/index.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -10,7 +10,7 @@ export interface HttpRequest {
 /** A whole answer: status, headers and the body read to its end. */
 export interface HttpResult {
   status: number;
-  headers: HeaderSource;
+  headers: ResponseHeaders;
   body: Uint8Array;
 }
 

@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyNetworkError, wasNeverSent } from '../../http-errors/classify-network.ts';
-import { header } from './headers.ts';
+import { header } from '../../resilience/http/headers.ts';
 import { nodeHttpClient } from './node-http-client.ts';
 
 interface Seen {

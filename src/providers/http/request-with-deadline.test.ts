@@ -43,7 +43,8 @@ describe('requestWithDeadline', () => {
     expect(settled).toBe(false);
     await clock.advance(1);
     const error = await outcome;
-    expect(isTimeoutError(error) && error.scope === 'attempt').toBe(true);
+    expect(isTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ scope: 'attempt' });
     expect((error as Error).message).toBe('no response within 1000 ms');
     expect(clock.pendingTimers).toBe(0); // the mock's slow answer was aborted too
   });

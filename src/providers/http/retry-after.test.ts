@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAiRateLimitReset, parseDuration, retryAfterFromHeaders } from './retry-after.ts';
-
-const NOW = Date.UTC(2026, 0, 29, 18, 17, 0);
+import { openAiRateLimitReset, parseDuration } from './retry-after.ts';
 
 describe('parseDuration (OpenAI x-ratelimit-reset-*)', () => {
   it.each([
@@ -20,14 +18,7 @@ describe('parseDuration (OpenAI x-ratelimit-reset-*)', () => {
   });
 });
 
-describe('header hints', () => {
-  it('prefers retry-after-ms to Retry-After', () => {
-    expect(
-      retryAfterFromHeaders(new Headers({ 'retry-after-ms': '250', 'retry-after': '3' }), NOW),
-    ).toBe(250);
-    expect(retryAfterFromHeaders({ 'Retry-After': '3' }, NOW)).toBe(3000);
-  });
-
+describe('OpenAI rate-limit hints', () => {
   it('OpenAI resets: the longest when no limit is marked exhausted', () => {
     expect(
       openAiRateLimitReset({

@@ -1,9 +1,9 @@
 /**
- * Wait hints sent by providers: `Retry-After` (delta-seconds or an HTTP date),
- * `retry-after-ms`, and OpenAI's `x-ratelimit-reset-*` durations ("6m0s", "1s", "20ms").
+ * OpenAI's wait hints: `x-ratelimit-reset-*` durations ("6m0s", "1s", "20ms"). `Retry-After`
+ * and `retry-after-ms` are read by the engine's `retryAfterFromHeaders`.
  */
-import { parseRetryAfter } from '../../http-errors/retry-after.ts';
-import { header, type HeaderSource } from './headers.ts';
+import type { ResponseHeaders } from '../../resilience/index.ts';
+import { header } from '../../resilience/http/headers.ts';
 
 const DURATION =
   /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/;
@@ -17,18 +17,11 @@ export function parseDuration(value: string | undefined): number | undefined {
   return Math.round(Number(h) * 3_600_000 + Number(m) * 60_000 + Number(s) * 1000 + Number(ms));
 }
 
-/** `retry-after-ms`, else `Retry-After`. */
-export function retryAfterFromHeaders(headers: HeaderSource, now: number): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms));
-  return parseRetryAfter(header(headers, 'retry-after'), now);
-}
-
 /**
  * OpenAI's `x-ratelimit-reset-requests` / `-tokens`: the reset of the limit that is exhausted
  * (its `x-ratelimit-remaining-*` is 0), else the longest reset sent.
  */
-export function openAiRateLimitReset(headers: HeaderSource): number | undefined {
+export function openAiRateLimitReset(headers: ResponseHeaders): number | undefined {
   const limits = ['requests', 'tokens'].map((name) => ({
     reset: parseDuration(header(headers, `x-ratelimit-reset-${name}`)),
     exhausted: header(headers, `x-ratelimit-remaining-${name}`)?.trim() === '0',

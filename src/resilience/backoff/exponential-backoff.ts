@@ -13,11 +13,11 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const backoffDefaults = {
+export const backoffDefaults = Object.freeze({
   maxDelayMs: 60_000,
   jitter: 'full' as Jitter,
   random: Math.random,
-};
+});
 
 /**
  * The delay before retry number `retry` (1 for the first), given the previous delay (used by

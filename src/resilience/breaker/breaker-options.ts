@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.ts';
+import { isPermanentError, isProgrammingError } from '../errors.ts';
 import type { FailureRateOptions, SlowCallOptions } from './rate-trip.ts';
 
 export interface CircuitBreakerOptions {
@@ -13,20 +14,31 @@ export interface CircuitBreakerOptions {
   halfOpenTimeoutMs?: number | undefined;
   failureRate?: FailureRateOptions | undefined;
   slowCall?: SlowCallOptions | undefined;
+  /** Whether a failed call counts against the service (default: `countsAgainstService`). */
+  isFailure?: ((error: unknown) => boolean) | undefined;
   clock?: Clock;
 }
 
-const defaults = { halfOpenMaxCalls: 1 };
+/** Every failure but a bad request (`permanent/request`) and a bug in the caller's code. */
+export function countsAgainstService(error: unknown): boolean {
+  return !isProgrammingError(error) && !(isPermanentError(error) && error.scope === 'request');
+}
+
+export const breakerDefaults = Object.freeze({
+  halfOpenMaxCalls: 1 as number,
+  isFailure: countsAgainstService,
+});
 
 type ResolvedBreakerOptions = CircuitBreakerOptions &
-  typeof defaults & { halfOpenTimeoutMs: number; clock: Clock };
+  typeof breakerDefaults & { halfOpenTimeoutMs: number; clock: Clock };
 
 /** The options with every default filled in (the half-open bound defaults to the recovery timeout). */
 export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
-  const resolved = { ...defaults, ...options };
+  const resolved = { ...breakerDefaults, ...options };
   return {
     ...resolved,
     halfOpenTimeoutMs: resolved.halfOpenTimeoutMs ?? resolved.recoveryTimeoutMs,
+    isFailure: resolved.isFailure ?? breakerDefaults.isFailure,
     clock: resolved.clock ?? systemClock,
   };
 }

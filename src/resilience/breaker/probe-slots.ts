@@ -38,11 +38,15 @@ export class ProbeSlots {
     this.#out++;
     if (this.#timer === undefined) {
       this.#deadline = this.#clock.now() + this.#timeoutMs;
-      this.#timer = this.#clock.setTimer(() => {
-        this.#timer = undefined;
-        this.#deadline = undefined;
-        if (this.#out > 0) this.#onTimeout();
-      }, this.#timeoutMs);
+      this.#timer = this.#clock.setTimer(
+        () => {
+          this.#timer = undefined;
+          this.#deadline = undefined;
+          if (this.#out > 0) this.#onTimeout();
+        },
+        this.#timeoutMs,
+        { keepAlive: true }, // a trial call is in flight
+      );
     }
     return true;
   }

@@ -16,7 +16,7 @@ async function halfOpen(options: Partial<CircuitBreakerOptions> = {}) {
     ...options,
   });
   const changes: StateChangedEvent[] = [];
-  breaker.onStateChange((e) => changes.push(e));
+  breaker.onStateChanged((e) => changes.push(e));
   breaker.recordFailure(breaker.tryAcquire(), failure);
   await clock.advance(10_000);
   const probe = breaker.tryAcquire();

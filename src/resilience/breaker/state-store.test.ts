@@ -86,7 +86,7 @@ describe('InMemoryCircuitStateStore', () => {
     const a = breakerOn(clock);
     const b = breakerOn(clock);
     const reasons: string[] = [];
-    b.onStateChange((e) => reasons.push(`${e.to}:${e.reason}`));
+    b.onStateChanged((e) => reasons.push(`${e.to}:${e.reason}`));
     await a.attachStore(store);
     const detachB = await b.attachStore(store);
     await clock.advance(1);

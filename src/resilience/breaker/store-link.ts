@@ -5,7 +5,7 @@ import type { CircuitSnapshot, CircuitStateStore } from './state-store.ts';
 /** What a breaker offers the store link. */
 export interface StoreLinked {
   readonly service: string;
-  readonly onStateChange: Subscribe<StateChangedEvent>;
+  readonly onStateChanged: Subscribe<StateChangedEvent>;
   snapshot(): CircuitSnapshot;
   restore(snapshot: CircuitSnapshot): void;
 }
@@ -28,7 +28,7 @@ export async function linkStore(
   } catch (error) {
     failed('load', error);
   }
-  const offChange = breaker.onStateChange((event) => {
+  const offChange = breaker.onStateChanged((event) => {
     if (event.reason === 'shared_state') return;
     try {
       // saved synchronously: a sync store shares the change before the next one is made

@@ -1,7 +1,8 @@
+import { header, type ResponseHeaders } from './headers.ts';
+
 /**
  * Parses a `Retry-After` value (delta-seconds or an HTTP date) into milliseconds from `now`;
- * undefined when absent or invalid (a negative number is invalid, not "now"). The one parser
- * for the providers and our own channels.
+ * undefined when absent or invalid (a negative number is invalid, not "now").
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -12,4 +13,11 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/** The wait an answer asks for: `retry-after-ms` (sent by some APIs), else `Retry-After`. */
+export function retryAfterFromHeaders(headers: ResponseHeaders, now: number): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms));
+  return parseRetryAfter(header(headers, 'retry-after'), now);
 }
