@@ -135,6 +135,30 @@ describe('the campaign', () => {
   });
 });
 
+describe('the event loop', () => {
+  it('gets a turn between two contacts even when every step of them finishes synchronously', async () => {
+    // A circuit held open: each contact is claimed, refused and deferred without any I/O (the
+    // queue is SQLite, synchronous behind `async`): a slot that never yielded would go
+    // through all of them before a timer could run.
+    const h = await scenario({ contacts: 30 });
+    h.policy('ElevenLabs').breaker.open();
+    const deferred = (): number => agentEvents(h.log, 'contact_deferred').length;
+    // another task on the clock, due at once and again after each of its turns: it sees the
+    // deferrals one at a time
+    const seen: number[] = [];
+    const look = (): void => {
+      seen.push(deferred());
+      if (deferred() < 30) h.clock.setTimer(look, 0);
+    };
+    h.clock.setTimer(look, 0);
+    h.start();
+    await h.runUntil(() => deferred() === 30 && seen.at(-1) === 30);
+
+    // one contact per turn (a slot that never yielded: [30])
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
+
 describe('an exhausted quota', () => {
   it('keeps the circuit open until the quota resets: no request meanwhile, one reopening a period', async () => {
     const h = await scenario({
