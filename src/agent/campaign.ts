@@ -20,6 +20,7 @@ import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
 import { CrmOutbox } from './crm-outbox.ts';
 import { RunStats } from './run-stats.ts';
+import { TurnBudget } from './turn-budget.ts';
 import { WaitingReport } from './waiting-report.ts';
 import { WaitingRoom } from './waiting-room.ts';
 
@@ -110,6 +111,8 @@ export class Campaign {
         provesRecoveryFrom: (error) => provider.probeProves(error),
       });
     }
+    // one budget for the event loop: the slots' claims and the steps after each answer share it
+    const turns = new TurnBudget({ clock });
     const flow = new CallFlow({
       services,
       queue: options.queue,
@@ -118,6 +121,7 @@ export class Campaign {
       clock,
       retryDelayMs: options.retryDelayMs,
       retryTemplateForMs: options.retryTemplateForMs,
+      turns,
     });
     this.outbox = new CrmOutbox({
       crm: services.crm,
@@ -137,6 +141,7 @@ export class Campaign {
       events: this.events,
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,
+      turns,
       ...(options.workerId ? { workerId: options.workerId } : {}),
     });
     this.#waiting = new WaitingRoom({
