@@ -25,6 +25,7 @@ import { isAudioStoreError, type AudioStore } from './audio-store.ts';
 import { StepLog } from './step-log.ts';
 import { isBlocked, verdictFor, type StepVerdict } from './step-failure.ts';
 import { templateScript } from './template-script.ts';
+import { TurnBudget } from './turn-budget.ts';
 
 /** The provider of each role, with the policy that protects it. */
 export interface ServiceBinding<P> {
@@ -54,6 +55,8 @@ export interface CallFlowOptions {
    * asks the LLM again when it resumes, for this long after the template was written.
    */
   retryTemplateForMs?: number;
+  /** Shares the event loop's turns with the worker's slots (default: a budget of its own). */
+  turns?: TurnBudget;
 }
 
 export const callFlowDefaults = { retryDelayMs: 10_000, retryTemplateForMs: 3_600_000 };
@@ -97,6 +100,7 @@ export class CallFlow {
   readonly #clock: Clock;
   readonly #retryDelayMs: number;
   readonly #retryTemplateForMs: number;
+  readonly #turns: TurnBudget;
 
   constructor(options: CallFlowOptions) {
     this.#services = options.services;
@@ -106,6 +110,7 @@ export class CallFlow {
     this.#clock = options.clock;
     this.#retryDelayMs = options.retryDelayMs ?? callFlowDefaults.retryDelayMs;
     this.#retryTemplateForMs = options.retryTemplateForMs ?? callFlowDefaults.retryTemplateForMs;
+    this.#turns = options.turns ?? new TurnBudget({ clock: options.clock });
   }
 
   async process(claimed: ClaimedContact, signal?: AbortSignal): Promise<ContactOutcome> {
@@ -118,21 +123,18 @@ export class CallFlow {
     if (refused) return this.#settle(contact.id, leaseToken, refused, steps);
     try {
       if (steps.done.script === undefined || this.#asksAgain(steps.done)) {
-        steps.note(await this.#writeScript(contact, steps.done.templatedAt, signal));
+        steps.note(await this.#step(this.#writeScript(contact, steps.done.templatedAt, signal)));
       }
       const script = steps.done.script ?? '';
       if (steps.done.callSid === undefined && !(await this.#audioReady(steps.done))) {
-        steps.note(await this.#speak(contact, script, signal));
+        steps.note(await this.#step(this.#speak(contact, script, signal)));
       }
       if (steps.done.callSid === undefined) {
         const callStartedAt = steps.done.callStartedAt;
         // durable before the call is placed: from here on a retry looks the call up first
         if (callStartedAt === undefined) await save({ callStartedAt: this.#now() });
-        const callSid = await this.#placeCall(
-          contact,
-          steps.done,
-          callStartedAt !== undefined,
-          signal,
+        const callSid = await this.#step(
+          this.#placeCall(contact, steps.done, callStartedAt !== undefined, signal),
         );
         await save({ callSid });
         // the call has it (or fetches it from the public URL within the retention time)
@@ -142,7 +144,9 @@ export class CallFlow {
         steps.done.scriptDegraded === true ||
         steps.done.voiceProvider !== this.#services.tts.provider.service;
       if (steps.done.crmDone === undefined) {
-        steps.note({ crmDone: await this.#record(contact, steps.done, degraded, signal) });
+        steps.note({
+          crmDone: await this.#step(this.#record(contact, steps.done, degraded, signal)),
+        });
       }
       await steps.flush((unsaved) => this.#queue.complete(contact.id, leaseToken, unsaved));
       this.#emit({
@@ -173,6 +177,19 @@ export class CallFlow {
         untilReleased: false,
       });
       return this.#settle(contact.id, leaseToken, failure, steps);
+    }
+  }
+
+  /**
+   * A provider's step, then a pass through the turn budget: what follows its answer (queue
+   * writes, the next request, a deferral) waits its turn when many answers come in together.
+   */
+  async #step<T>(step: Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } finally {
+      const turn = this.#turns.pass();
+      if (turn) await turn;
     }
   }
 

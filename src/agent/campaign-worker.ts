@@ -7,6 +7,7 @@ import type { AgentEvent } from './agent-events.ts';
 import type { CallFlow, ContactOutcome } from './call-flow.ts';
 import type { CrmOutbox } from './crm-outbox.ts';
 import { recoverLeases, type LeaseRecoveryOptions } from './lease-recovery.ts';
+import { TurnBudget } from './turn-budget.ts';
 
 export interface CampaignWorkerOptions {
   queue: CallQueue;
@@ -32,6 +33,8 @@ export interface CampaignWorkerOptions {
   leaseRecovery?: LeaseRecoveryOptions;
   /** Told of every contact's outcome. */
   onOutcome?: (contactId: string, outcome: ContactOutcome) => void;
+  /** Shares the event loop's turns with the call flow (default: a budget of the worker's own). */
+  turns?: TurnBudget;
 }
 
 export const campaignWorkerDefaults = {
@@ -54,12 +57,14 @@ export type RunEnd = 'drained' | 'aborted';
  */
 export class CampaignWorker {
   readonly #options: CampaignWorkerOptions & typeof campaignWorkerDefaults;
+  readonly #turns: TurnBudget;
   #drained = false;
   /** Idle slots and the outbox loop wait on it; `wake` aborts it and puts a new one. */
   #idle = idleController();
 
   constructor(options: CampaignWorkerOptions) {
     this.#options = { ...campaignWorkerDefaults, ...options };
+    this.#turns = options.turns ?? new TurnBudget({ clock: options.clock });
   }
 
   /** Wakes the idle slots at once: contacts were enqueued or released. */
@@ -125,6 +130,14 @@ export class CampaignWorker {
     const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
     let lostInARow = 0;
     while (!signal.aborted && !this.#drained) {
+      // A contact refused at once is all synchronous work (the queue is SQLite, an open
+      // circuit answers at once): let timers and I/O in before the next one. Each slot goes
+      // on in a turn of its own, so slots that become runnable together (at the start, when
+      // woken) take their share of the turn's budget one after the other.
+      await clock.sleep(0);
+      const turn = this.#turns.pass();
+      if (turn) await turn;
+      if (signal.aborted || this.#drained) break;
       const claimed = await queue.claim(workerId, leaseMs);
       if (claimed) {
         const outcome = await this.#work(claimed, signal);
@@ -132,9 +145,6 @@ export class CampaignWorker {
         if (lostInARow >= 2) {
           await clock.sleep(this.#backoff(lostInARow), signal).catch(() => undefined);
         }
-        // A contact refused at once is all synchronous work (the queue is SQLite, an open
-        // circuit answers at once): let timers and I/O in before the next one.
-        await clock.sleep(0);
         continue;
       }
       if (!(await queue.hasUnfinished()) && (await this.#outboxEmpty())) {

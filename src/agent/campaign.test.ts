@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentEvents, CHAT, operations, useScenarios } from './flow-harness.test-support.ts';
+import type { VirtualClock } from '../resilience/index.ts';
+import { WorkingClock } from './working-clock.test-support.ts';
 
 /** The campaign as a whole: skipping, giving up, nothing lost, bounded concurrency. */
 
@@ -132,6 +134,83 @@ describe('the campaign', () => {
     });
     const overlapping = (t: number) => spans.filter((s) => s.from <= t && t < s.to).length;
     expect(Math.max(...spans.map((s) => overlapping(s.from)))).toBe(4);
+  });
+});
+
+/**
+ * A task on the clock, due after `firstInMs` and then again at once after each of its turns,
+ * until `count()` reaches `until`: what `count()` was at each of its turns.
+ */
+function everyTurn(
+  clock: VirtualClock,
+  count: () => number,
+  until: number,
+  firstInMs = 0,
+): number[] {
+  const seen: number[] = [];
+  const look = (): void => {
+    seen.push(count());
+    if (count() < until) clock.setTimer(look, 0);
+  };
+  clock.setTimer(look, firstInMs);
+  return seen;
+}
+
+describe('the event loop', () => {
+  it('gets a turn between two contacts even when every step of them finishes synchronously', async () => {
+    // A circuit held open: each contact is claimed, refused and deferred without any I/O (the
+    // queue is SQLite, synchronous behind `async`): a slot that never yielded would go
+    // through all of them before a timer could run.
+    const h = await scenario({ contacts: 30 });
+    h.policy('ElevenLabs').breaker.open();
+    const deferred = (): number => agentEvents(h.log, 'contact_deferred').length;
+    const seen = everyTurn(h.clock, deferred, 30);
+    h.start();
+    await h.runUntil(() => seen.at(-1) === 30);
+
+    // one contact per turn (a slot that never yielded: [30])
+    expect(seen).toEqual(Array.from({ length: 31 }, (_, i) => i));
+  });
+
+  it('slots that start together take turns: a turn runs about 10 ms of their work', async () => {
+    const clock = new WorkingClock();
+    const h = await scenario({ contacts: 9, concurrency: 9, clock });
+    h.policy('ElevenLabs').breaker.open();
+    // each contact costs 4 ms of synchronous work (claim, refusal, deferral, log line)
+    h.campaign.events.subscribe((e) => {
+      if (e.type === 'contact_deferred') clock.work(4);
+    });
+    const deferred = (): number => agentEvents(h.log, 'contact_deferred').length;
+    const seen = everyTurn(clock, deferred, 9);
+    h.start();
+    await h.runUntil(() => seen.at(-1) === 9);
+
+    // three a turn (at 0, 4 and 8 ms the slice lasts), not all nine in one
+    expect(seen).toEqual([0, 3, 6, 9]);
+  });
+
+  it('answers that arrive together take turns: a turn runs about 10 ms of what follows them', async () => {
+    const clock = new WorkingClock();
+    const h = await scenario({
+      contacts: 9,
+      concurrency: 9,
+      clock,
+      faults: { openai: { latencyMs: 1_000 } },
+    });
+    // the nine scripts are asked for at once and come back together, 1 s later; by then
+    // the voice's circuit is open, so each contact is deferred at once: 4 ms of work each
+    clock.setTimer(() => h.policy('ElevenLabs').breaker.open(), 500);
+    h.campaign.events.subscribe((e) => {
+      if (e.type === 'contact_deferred') clock.work(4);
+    });
+    const deferred = (): number => agentEvents(h.log, 'contact_deferred').length;
+    // due when the answers are, and before them
+    const seen = everyTurn(clock, deferred, 9, 1_000);
+    h.start();
+    await h.runUntil(() => seen.at(-1) === 9);
+
+    expect(operations(h.mock, 'openai', CHAT)).toHaveLength(9);
+    expect(seen).toEqual([0, 3, 6, 9]);
   });
 });
 

@@ -20,6 +20,7 @@ import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
 import { CrmOutbox } from './crm-outbox.ts';
 import { RunStats } from './run-stats.ts';
+import { TurnBudget } from './turn-budget.ts';
 import { WaitingReport } from './waiting-report.ts';
 import { WaitingRoom } from './waiting-room.ts';
 
@@ -109,6 +110,8 @@ export class Campaign {
         provesRecoveryFrom: (error) => provider.probeProves(error),
       });
     }
+    // one budget for the event loop: the slots' claims and the steps after each answer share it
+    const turns = new TurnBudget({ clock });
     const flow = new CallFlow({
       services,
       queue: options.queue,
@@ -117,6 +120,7 @@ export class Campaign {
       clock,
       retryDelayMs: options.retryDelayMs,
       retryTemplateForMs: options.retryTemplateForMs,
+      turns,
     });
     this.outbox = new CrmOutbox({
       crm: services.crm,
@@ -136,6 +140,7 @@ export class Campaign {
       events: this.events,
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,
+      turns,
       ...(options.workerId ? { workerId: options.workerId } : {}),
     });
     this.#waiting = new WaitingRoom({

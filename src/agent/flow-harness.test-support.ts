@@ -67,6 +67,8 @@ export interface FlowHarnessOptions {
   audio?: AudioStore | ((clock: VirtualClock) => AudioStore);
   /** The mock ElevenLabs plan (its character quota). */
   elevenLabs?: ElevenLabsMockOptions;
+  /** The clock everything runs on (default: a new VirtualClock). */
+  clock?: VirtualClock;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -109,7 +111,7 @@ export interface FlowHarness {
 /** Builds the campaign of a scenario; contacts are enqueued, nothing runs yet. */
 export async function createFlowHarness(options: FlowHarnessOptions = {}): Promise<FlowHarness> {
   const resolved = { ...harnessDefaults, ...options };
-  const clock = new VirtualClock();
+  const clock = resolved.clock ?? new VirtualClock();
   const mock = new MockProviders({
     clock,
     seed: resolved.seed,
