@@ -162,7 +162,7 @@ describe('the event loop', () => {
     // queue is SQLite, synchronous behind `async`): a slot that never yielded would go
     // through all of them before a timer could run.
     const h = await scenario({ contacts: 30 });
-    h.policy('ElevenLabs').breaker.open();
+    h.policy('ElevenLabs').open();
     const deferred = (): number => agentEvents(h.log, 'contact_deferred').length;
     const seen = everyTurn(h.clock, deferred, 30);
     h.start();
@@ -175,7 +175,7 @@ describe('the event loop', () => {
   it('slots that start together take turns: a turn runs about 10 ms of their work', async () => {
     const clock = new WorkingClock();
     const h = await scenario({ contacts: 9, concurrency: 9, clock });
-    h.policy('ElevenLabs').breaker.open();
+    h.policy('ElevenLabs').open();
     // each contact costs 4 ms of synchronous work (claim, refusal, deferral, log line)
     h.campaign.events.subscribe((e) => {
       if (e.type === 'contact_deferred') clock.work(4);
@@ -199,7 +199,7 @@ describe('the event loop', () => {
     });
     // the nine scripts are asked for at once and come back together, 1 s later; by then
     // the voice's circuit is open, so each contact is deferred at once: 4 ms of work each
-    clock.setTimer(() => h.policy('ElevenLabs').breaker.open(), 500);
+    clock.setTimer(() => h.policy('ElevenLabs').open(), 500);
     h.campaign.events.subscribe((e) => {
       if (e.type === 'contact_deferred') clock.work(4);
     });
