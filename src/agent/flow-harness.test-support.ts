@@ -67,6 +67,8 @@ export interface FlowHarnessOptions {
   audio?: AudioStore;
   /** The mock ElevenLabs plan (its character quota). */
   elevenLabs?: ElevenLabsMockOptions;
+  /** The worker goes on when the queue is empty, until stopped (`stop()`). */
+  continuous?: boolean;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -103,6 +105,8 @@ export interface FlowHarness {
   runUntil(done: () => boolean): Promise<void>;
   /** Drives the clock until the campaign returns (starting it if needed). */
   finish(): Promise<RunEnd>;
+  /** Stops the campaign (as a signal would); `finish()` then returns. */
+  stop(): void;
   close(): Promise<void>;
 }
 
@@ -156,6 +160,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     waitingReportMs: config.logging.waiting_summary_interval * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: 'scenario',
+    continuous: resolved.continuous,
   });
   const log: LoggedEvent[] = [];
   for (const policy of campaign.policies.values()) {
@@ -219,6 +224,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
       if (!running || !done) throw new Error('the campaign did not end');
       return running;
     },
+    stop: () => stop.abort(new Error('stopped by the test')),
     close: () => queue.close(),
   };
 }
