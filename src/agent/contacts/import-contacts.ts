@@ -15,7 +15,8 @@ import { parseContactsCsv } from './parse-contacts-csv.ts';
 import { parseContactsJson } from './parse-contacts-json.ts';
 
 /** A file to read, CSV text already in hand, or contacts as JSON items (a request's array). */
-export type ContactsSource = { path: string } | { text: string } | { items: readonly unknown[] };
+export type ContactsSource =
+  { path: string } | { text: string | Uint8Array } | { items: readonly unknown[] };
 
 export interface ImportContactsOptions extends ParseContactsOptions {
   /**
