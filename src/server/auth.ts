@@ -38,7 +38,7 @@ export function installAuth(app: FastifyInstance, token: string | undefined): vo
       401,
       'unauthorized',
       header === undefined
-        ? 'this route wants a token: Authorization: Bearer <API_TOKEN>'
+        ? 'this route wants the API_TOKEN in an Authorization header'
         : 'the token is not the one API_TOKEN sets',
     );
   });

@@ -21,6 +21,7 @@ export function servicesRoutes(app: FastifyInstance, agent: ServedAgent): void {
     );
 
   app.get('/services', async () => ({
+    now: new Date(agent.clock.now()).toISOString(),
     services: [...campaign.policies].map(([name, policy]) => view(name, policy)),
   }));
 
