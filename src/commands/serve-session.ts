@@ -25,8 +25,12 @@ import { ContactHistoryRecorder } from './contact-history-recorder.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
+import { count } from '../text/count.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** `1 contact in flight gets`, `2 contacts in flight get`. */
+const inFlight = (n: number): string => `${count(n, 'contact')} in flight get${n === 1 ? 's' : ''}`;
 
 export interface ServeSessionOptions {
   config: AppConfig;
@@ -196,7 +200,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       lifecycle.draining = true;
       logger.log(
         'WARNING',
-        `Shutting down: no new contact; ${campaign.inFlight} in flight get ${config.server.drain_timeout} s to finish`,
+        `Shutting down: no new contact is taken; ${inFlight(campaign.inFlight)} ${config.server.drain_timeout} s to finish`,
         { event: 'shutdown' },
       );
       campaign.pause();
@@ -210,7 +214,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       stop.abort(new Error('interrupted'));
       await running.catch(() => undefined);
       if (left > 0) {
-        logger.log('WARNING', `${left} contacts in flight went back to the queue`, {
+        logger.log('WARNING', `${count(left, 'contact')} in flight went back to the queue`, {
           event: 'shutdown',
         });
       }

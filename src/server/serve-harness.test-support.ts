@@ -106,7 +106,13 @@ export async function createServeHarness(options: ServeHarnessOptions = {}): Pro
           ...inject.headers,
         },
       }),
-    close: () => session.shutdown(),
+    async close() {
+      let closed = false;
+      const closing = session.shutdown().finally(() => (closed = true));
+      // a drain waits on the clock: a virtual one must be driven
+      if (clock instanceof VirtualClock) await clock.runUntil(() => closed);
+      await closing;
+    },
   };
 }
 
