@@ -55,6 +55,8 @@ export interface ServeSessionOptions {
   token?: string | undefined;
   /** Answer loopback host names only (no token). */
   loopbackOnly: boolean;
+  /** One sample of the services' timeline this often (default: the monitor's). */
+  timelineStepMs?: number | undefined;
 }
 
 export interface ServeSession {
@@ -166,6 +168,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       health: campaign.health,
       clock,
       probeIntervalMs: config.health_check.interval * 1000,
+      ...(options.timelineStepMs !== undefined && { stepMs: options.timelineStepMs }),
     });
     resources.defer(() => monitor.dispose());
     const lifecycle: Lifecycle = { draining: false };

@@ -70,7 +70,7 @@ async function start() {
     2000,
     contactsTable($('contacts').tBodies[0], { onChanged: changed }),
   );
-  refresh.timeline = poll('/services/timeline', 5000, timelineCharts($('charts')));
+  refresh.timeline = poll('/services/timeline', 2000, timelineCharts($('charts')));
   try {
     const showMock = mockControls($('mock'), { onChanged: changed });
     showMock(await api('/mock/faults'));

@@ -3,7 +3,7 @@ import { el } from './dom.js';
 
 const COLOURS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#475569'];
 const STATE_VALUE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
-const STATE_NAME = ['CLOSED', 'HALF_OPEN', 'OPEN'];
+const STATE_NAME = ['CLOSED', 'HALF', 'OPEN'];
 
 function chart(container, title, names, yAxis) {
   const width = Math.max(320, Math.min(640, container.clientWidth / 2 - 24));
@@ -13,7 +13,10 @@ function chart(container, title, names, yAxis) {
       width,
       height: 200,
       scales: { x: { time: true }, y: yAxis.scale },
-      axes: [{}, { values: yAxis.values }],
+      axes: [
+        {},
+        { values: yAxis.values, size: 64, ...(yAxis.splits && { splits: () => yAxis.splits }) },
+      ],
       series: [
         {},
         ...names.map((name, i) => ({
@@ -41,6 +44,7 @@ export function timelineCharts(container) {
       charts = {
         state: chart(container, 'Circuit state', names, {
           scale: { range: [-0.2, 2.2] },
+          splits: [0, 1, 2],
           values: (_u, ticks) => ticks.map((t) => STATE_NAME[t] ?? ''),
           stepped: true,
         }),
