@@ -29,6 +29,22 @@ import { count } from '../text/count.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** How long open connections (a dashboard polling) get to finish once the server closes. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Stops listening; connections still open after the grace are cut. */
+async function closeApp(app: FastifyInstance, clock: Clock): Promise<void> {
+  const grace = new AbortController();
+  await Promise.race([
+    app.close(),
+    clock.sleep(CLOSE_GRACE_MS, grace.signal).then(
+      () => app.server.closeAllConnections(),
+      () => undefined,
+    ),
+  ]);
+  grace.abort();
+}
+
 /** `1 contact in flight gets`, `2 contacts in flight get`. */
 const inFlight = (n: number): string => `${count(n, 'contact')} in flight get${n === 1 ? 's' : ''}`;
 
@@ -193,7 +209,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       mock,
     };
     const app = buildApp({ agent, token: options.token, loopbackOnly: options.loopbackOnly });
-    resources.defer(() => app.close());
+    resources.defer(() => closeApp(app, clock));
 
     const stop = new AbortController();
     const running = campaign.run(stop.signal).then(() => undefined);

@@ -118,12 +118,18 @@ describe('EventHub', () => {
     expect(fast.events()).toHaveLength(20);
   });
 
-  it('close ends every stream and turns later clients away', () => {
+  it('close ends every stream (cuts one that is behind) and turns later clients away', () => {
     const hub = hubWith();
     const client = new Client();
+    const behind = new Client();
     hub.attach(client);
+    hub.attach(behind);
+    behind.stalled = true;
+    hub.publish('log', { n: 1 });
     hub.close();
     expect(client.ended).toBe(true);
+    expect(client.destroyed).toBe(false);
+    expect(behind.destroyed).toBe(true);
     const late = new Client();
     hub.attach(late);
     expect(late.ended).toBe(true);

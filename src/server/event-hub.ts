@@ -94,11 +94,17 @@ export class EventHub {
     this.#startHeartbeat();
   }
 
-  /** Ends every stream; later clients are turned away. */
+  /**
+   * Ends every stream (one that has not taken what it was sent is cut: it must not hold the
+   * server open); later clients are turned away.
+   */
   close(): void {
     this.#closed = true;
     this.#heartbeat?.clear();
-    for (const client of this.#clients) client.end();
+    for (const client of this.#clients) {
+      if (client.writableLength > 0) client.destroy();
+      else client.end();
+    }
     this.#clients.clear();
   }
 
