@@ -66,6 +66,17 @@ function sumOf(text: string, name: string): number {
   );
 }
 
+/** The least-squares slope of RSS over time, in MB per minute. */
+function slope(samples: readonly Sample[]): number {
+  const n = samples.length;
+  if (n < 2) return NaN;
+  const mx = samples.reduce((sum, s) => sum + s.at, 0) / n;
+  const my = samples.reduce((sum, s) => sum + s.rssMb, 0) / n;
+  const sxy = samples.reduce((sum, s) => sum + (s.at - mx) * (s.rssMb - my), 0);
+  const sxx = samples.reduce((sum, s) => sum + (s.at - mx) ** 2, 0);
+  return Math.round((sxy / sxx) * 60 * 100) / 100;
+}
+
 async function bench(): Promise<void> {
   const faulty = (errorFault: string) => ({ latencyMs: 20, errorRate: 0.05, errorFault });
   const mock = await startMockTransport('http-child', {
@@ -274,6 +285,7 @@ async function bench(): Promise<void> {
     ttsOutages: outages,
     sseEventsRead: sseEvents,
     stalledSseClientDropped: stalledDropped,
+    sseClientsDroppedByServer: metric(metricsText, 'call_agent_sse_dropped_total'),
     logLines,
     // per 10 s window, as prom-client measures it (a 10 ms timer: an idle loop reads p50 10.1 ms)
     eventLoopDelayMs: {
@@ -283,6 +295,7 @@ async function bench(): Promise<void> {
     },
     memoryStart: { rssMb: avg(head, 'rssMb'), heapMb: avg(head, 'heapMb'), at: head[0]?.at },
     memoryEnd: { rssMb: avg(tail, 'rssMb'), heapMb: avg(tail, 'heapMb'), at: tail.at(-1)?.at },
+    rssSlopeMbPerMinuteLastHalf: slope(samples.filter((s) => s.at >= DURATION_S / 2)),
     callsCreated: calls.total,
     maxCallsPerNumber: calls.maxPerNumber,
     shutdown: { exitCode: code, ms: shutdownMs },

@@ -18,6 +18,7 @@ import type { Output } from '../redaction/output.ts';
 import { describeError, systemClock, type Clock } from '../resilience/index.ts';
 import { buildApp } from '../server/app.ts';
 import { EventHub } from '../server/event-hub.ts';
+import { createServerMetrics } from '../server/server-metrics.ts';
 import type { Lifecycle, ServedAgent } from '../server/served-agent.ts';
 import { ServiceMonitor } from '../server/service-monitor.ts';
 import { createSession } from './campaign-session.ts';
@@ -154,8 +155,8 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       continuous: true,
     });
     resources.defer(dispose);
-    const hub = new EventHub({ clock });
-    resources.defer(() => hub.close());
+    const hub: EventHub = new EventHub({ clock, onDropped: () => serverMetrics.dropped() });
+    const serverMetrics = createServerMetrics(metrics!.registry, hub);
     resources.defer(logger.addSink({ write: (record) => hub.publish('log', record) }));
     for (const policy of campaign.policies.values()) {
       resources.defer(
@@ -203,6 +204,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       hub,
       monitor,
       metrics: metrics!,
+      serverMetrics,
       lifecycle,
       redact: output.redact,
       log: (level, message, event) => logger.log(level, message, { event }),
@@ -210,6 +212,8 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
     };
     const app = buildApp({ agent, token: options.token, loopbackOnly: options.loopbackOnly });
     resources.defer(() => closeApp(app, clock));
+    // first of all: the event streams end, so the server has no open stream to wait for
+    resources.defer(() => hub.close());
 
     const stop = new AbortController();
     const running = campaign.run(stop.signal).then(() => undefined);

@@ -44,8 +44,6 @@ export interface Metrics {
   readonly queueDepth: Gauge<'state'>;
   readonly alertsSent: Counter<'channel'>;
   readonly alertsFailed: Counter<'channel'>;
-  /** Requests the API answered (`call-agent serve`), by method and status. */
-  readonly httpRequests: Counter<'method' | 'status'>;
   /**
    * Where the queue-depth gauge reads the counts by state: at each scrape, never per event
    * (counting scans the queue). A failed read keeps the last values. The disposer stops
@@ -122,15 +120,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['channel'] as const,
     registers,
   });
-  const httpRequests = new Counter({
-    name: `${prefix}http_requests_total`,
-    help: 'Requests the API answered, by method and status.',
-    labelNames: ['method', 'status'] as const,
-    registers,
-  });
   return {
     registry,
-    httpRequests,
     calls,
     retries,
     circuitTransitions,

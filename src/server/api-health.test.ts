@@ -55,7 +55,7 @@ describe('health endpoints', () => {
     expect((await h.request({ method: 'GET', url: '/livez' })).statusCode).toBe(200);
   });
 
-  it('/metrics serves Prometheus text: calls, circuit states, queue depth, requests', async () => {
+  it('/metrics serves Prometheus text: calls, circuit states, queue depth, requests, streams', async () => {
     const h = await serve({ paused: true });
     await h.request({ method: 'GET', url: '/livez' });
     const metrics = await h.request({ method: 'GET', url: '/metrics' });
@@ -64,5 +64,7 @@ describe('health endpoints', () => {
     expect(metrics.body).toContain('call_agent_circuit_state{service="ElevenLabs"} 0');
     expect(metrics.body).toMatch(/call_agent_queue_depth\{state="pending"\} 0/);
     expect(metrics.body).toMatch(/call_agent_http_requests_total\{method="GET",status="200"\} \d+/);
+    expect(metrics.body).toContain('call_agent_sse_clients 0');
+    expect(metrics.body).toContain('call_agent_sse_dropped_total 0');
   });
 });

@@ -65,7 +65,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    agent.metrics.httpRequests.inc({ method: request.method, status: String(reply.statusCode) });
+    agent.serverMetrics.answered(request.method, reply.statusCode);
   });
   healthRoutes(app, agent);
   callsRoutes(app, agent);

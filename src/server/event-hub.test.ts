@@ -39,8 +39,9 @@ class Client implements EventStream {
   }
 }
 
-const hubWith = (options: { backlog?: number; maxPendingBytes?: number } = {}) =>
-  new EventHub({ clock: new VirtualClock(), ...options });
+const hubWith = (
+  options: { backlog?: number; maxPendingBytes?: number; onDropped?: () => void } = {},
+) => new EventHub({ clock: new VirtualClock(), ...options });
 
 describe('EventHub', () => {
   it('sends each event to every client, with an id of this run', () => {
@@ -105,7 +106,8 @@ describe('EventHub', () => {
   });
 
   it('drops a client that stops reading; the others and the publisher go on', () => {
-    const hub = hubWith({ maxPendingBytes: 200 });
+    let told = 0;
+    const hub = hubWith({ maxPendingBytes: 200, onDropped: () => told++ });
     const slow = new Client();
     const fast = new Client();
     hub.attach(slow);
@@ -114,6 +116,7 @@ describe('EventHub', () => {
     for (let n = 0; n < 20; n++) hub.publish('log', { n, text: 'x'.repeat(20) });
     expect(slow.destroyed).toBe(true);
     expect(hub.dropped).toBe(1);
+    expect(told).toBe(1);
     expect(hub.clients).toBe(1);
     expect(fast.events()).toHaveLength(20);
   });

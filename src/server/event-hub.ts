@@ -19,12 +19,15 @@ export interface EventHubOptions {
   maxPendingBytes?: number;
   /** A comment line this often keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
+  /** Told when a client is dropped for falling behind. */
+  onDropped?: () => void;
 }
 
 export const eventHubDefaults = {
   backlog: 1_000,
   maxPendingBytes: 1024 * 1024,
   heartbeatMs: 15_000,
+  onDropped: (): void => undefined,
 };
 
 interface Stored {
@@ -134,6 +137,7 @@ export class EventHub {
       this.#clients.delete(client);
       this.#dropped++;
       client.destroy();
+      this.#options.onDropped();
       return;
     }
     client.write(frame);

@@ -8,13 +8,14 @@ function hostName(host: string): string {
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
 }
 
+/** Whether the request comes from a page of another origin (an opaque one, `null`, included). */
 function crossOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === 'null';
+  if (origin === undefined) return false; // not sent by a browser page
   try {
     return new URL(origin).host !== request.headers.host;
   } catch {
-    return true;
+    return true; // `null` (a sandboxed page, a file) or garbage
   }
 }
 

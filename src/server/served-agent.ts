@@ -6,6 +6,7 @@ import type { CallQueue, ContactEvent, QueueAdmin } from '../queue/index.ts';
 import type { Redactor } from '../redaction/redact.ts';
 import type { Clock } from '../resilience/index.ts';
 import type { EventHub } from './event-hub.ts';
+import type { ServerMetrics } from './server-metrics.ts';
 import type { ServiceMonitor } from './service-monitor.ts';
 
 /** Whether the server takes work: `draining` from the first signal on. */
@@ -24,6 +25,8 @@ export interface ServedAgent {
   hub: EventHub;
   monitor: ServiceMonitor;
   metrics: Metrics;
+  /** The server's own: requests answered, event streams. */
+  serverMetrics: ServerMetrics;
   lifecycle: Lifecycle;
   /** Masks secrets and phone numbers in everything the API answers. */
   redact: Redactor;

@@ -81,8 +81,13 @@ describe.skipIf(!available && process.env.REQUIRE_CHROMIUM !== '1')(
       expect(response.status).toBe(200);
     };
     const card = (page: Page, service: string) => page.locator(`.card[data-service="${service}"]`);
+    /** The ids of the events in the feed. */
+    const feedIds = (page: Page) =>
+      page
+        .locator('#feed li[data-id]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-id')!));
 
-    it('break the mock TTS: its card turns OPEN; heal it: CLOSED again; HTML in a name is text', async () => {
+    it('break the mock TTS: OPEN; heal it: CLOSED; HTML in a name is text; a cut stream resumes without a gap', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1500 } });
       const dialogs: string[] = [];
       page.on('dialog', (dialog) => {
@@ -136,6 +141,28 @@ describe.skipIf(!available && process.env.REQUIRE_CHROMIUM !== '1')(
       await expect
         .poll(() => page.locator('[data-count="completed"]').textContent(), { timeout: 10_000 })
         .toBe('6');
+
+      // the event stream is cut: the page reconnects with Last-Event-ID and misses nothing
+      const before = await feedIds(page);
+      session.app.server.closeAllConnections();
+      await expect.poll(() => page.locator('#stream-state').textContent()).toBe('reconnecting…');
+      await post([{ name: 'Posted while away', phone: '+14155550920' }]);
+      // it waits the server's retry time (2 s) before reconnecting
+      await expect
+        .poll(() => page.locator('#stream-state').textContent(), { timeout: 5_000 })
+        .toBe('live');
+      await expect
+        .poll(() => page.locator('#feed li[data-event="contact_completed"]').count(), {
+          timeout: 5_000,
+        })
+        .toBeGreaterThan(6);
+      const after = await feedIds(page);
+      expect(after.length).toBeGreaterThan(before.length);
+      // one run, every id once, none missing between the first and the last shown
+      expect(new Set(after.map((id) => id.split('-')[0])).size).toBe(1);
+      const numbers = after.map((id) => Number(id.split('-')[1])).sort((a, b) => a - b);
+      expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+      expect(await page.locator('#feed li.gap').count()).toBe(0);
 
       expect(dialogs).toEqual([]);
       expect(pageErrors).toEqual([]);

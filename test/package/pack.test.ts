@@ -132,7 +132,7 @@ describe('the packed package', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds the compiled CLI and engine with types and source maps, no sources or tests', () => {
+  it('holds the compiled CLI and engine with types and source maps, the dashboard, no sources or tests', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -142,6 +142,9 @@ describe('the packed package', () => {
         'dist/cli.js.map',
         'dist/resilience/index.js',
         'dist/resilience/index.d.ts',
+        // the dashboard's static files, beside the server's compiled modules
+        'dist/server/dashboard/index.html',
+        'dist/server/dashboard/app.js',
       ]),
     );
     const unwanted = files.filter(

@@ -90,8 +90,8 @@ async function start() {
 
   const feed = eventFeed($('feed'));
   connectEvents('/events', {
-    onEvent: (type, data) => {
-      feed(type, data);
+    onEvent: (type, data, id) => {
+      feed(type, data, id);
       if (data.event === 'circuit_state_changed') refresh.services();
     },
     onStatus: (status) => {

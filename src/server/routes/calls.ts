@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ContactsFileError, importContacts, maskedContactId } from '../../agent/contacts/index.ts';
+import {
+  ContactsFileError,
+  importContacts,
+  maskedContactId,
+  type ContactsSource,
+  type ImportedContacts,
+} from '../../agent/contacts/index.ts';
 import type { ContactState } from '../../queue/index.ts';
 import { contactDetail, contactRef, contactSummary, refKey } from '../contact-view.ts';
 import { badRequest, conflict, notFound } from '../http-problem.ts';
@@ -36,6 +42,25 @@ const NOT_REQUEUED: Readonly<Record<ContactState, string>> = {
   failed: 'it is failed',
 };
 
+/** A posted body by the import rules: a JSON array, or CSV bytes; 400 for anything else. */
+async function importPosted(body: unknown, agent: ServedAgent): Promise<ImportedContacts> {
+  const source: ContactsSource | undefined = Buffer.isBuffer(body)
+    ? { text: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }
+    : Array.isArray(body)
+      ? { items: body as unknown[] }
+      : undefined;
+  if (source === undefined) {
+    throw badRequest('expected a JSON array of contacts, or a CSV body (Content-Type: text/csv)');
+  }
+  try {
+    return await importContacts(source, { queue: agent.queue, defaultRegion: agent.defaultRegion });
+  } catch (error) {
+    // the CSV as a whole cannot be read (no header, not UTF-8 …)
+    if (error instanceof ContactsFileError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
 /**
  * `/calls`: contacts in (a JSON array or a CSV body, by `run`'s import rules), paged newest
  * first, one by one with its history, requeued, removed.
@@ -44,24 +69,7 @@ export function callsRoutes(app: FastifyInstance, agent: ServedAgent): void {
   const { queue } = agent;
 
   app.post('/calls', async (request) => {
-    const body: unknown = request.body;
-    const source = Buffer.isBuffer(body)
-      ? { text: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }
-      : Array.isArray(body)
-        ? { items: body as unknown[] }
-        : undefined;
-    if (source === undefined) {
-      throw badRequest('expected a JSON array of contacts, or a CSV body (Content-Type: text/csv)');
-    }
-    let imported;
-    try {
-      imported = await importContacts(source, { queue, defaultRegion: agent.defaultRegion });
-    } catch (error) {
-      if (error instanceof ContactsFileError || error instanceof RangeError) {
-        throw badRequest(error.message);
-      }
-      throw error;
-    }
+    const imported = await importPosted(request.body, agent);
     const queued = imported.enqueued?.added ?? 0;
     const duplicates = imported.enqueued?.duplicates ?? 0;
     if (queued > 0) agent.campaign.wake();
