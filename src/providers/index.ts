@@ -76,6 +76,7 @@ export {
 export {
   parseFault,
   parseFaultsConfig,
+  whyFaultsChangeNothing,
   type Fault,
   type FaultInput,
   type FaultsConfig,

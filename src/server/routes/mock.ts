@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { parseFaultsConfig, type MockProviders } from '../../providers/index.ts';
-import { whyFaultsChangeNothing } from '../../providers/mock/faults.ts';
+import {
+  parseFaultsConfig,
+  whyFaultsChangeNothing,
+  type MockProviders,
+} from '../../providers/index.ts';
 import { badRequest } from '../http-problem.ts';
 import type { ServedAgent } from '../served-agent.ts';
 
