@@ -67,6 +67,24 @@ export default tseslint.config(
     },
   },
   {
+    // the dashboard: plain ES modules the browser runs as they are
+    files: ['src/server/dashboard/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'sessionStorage',
+          'location',
+          'fetch',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+          'TextDecoderStream',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['bin/**/*.js', 'test/support/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -210,6 +210,47 @@ export function buildProgram(result: { code: number }, output: Output): Command 
     },
   );
 
+  addCommonOptions(
+    program
+      .command('serve')
+      .description(
+        'work the queue continuously behind an HTTP API and a live dashboard, until SIGINT / SIGTERM',
+      )
+      .option(
+        '--host <address>',
+        'address to listen on (without API_TOKEN: loopback only)',
+        '127.0.0.1',
+      )
+      .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
+      .option('--mock-providers', 'start mock providers on loopback and use them')
+      .option('--default-region <code>', 'region of numbers without +country', regionCode),
+  ).action(
+    async (
+      flags: CommonFlags & {
+        host: string;
+        port: number;
+        mockProviders?: boolean;
+        defaultRegion?: CountryCode;
+      },
+    ) => {
+      const { serve } = await import('./commands/serve.ts');
+      result.code = await serve({
+        config: await loadConfig(flags.config),
+        env: process.env,
+        db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
+        host: flags.host,
+        port: flags.port,
+        concurrency: flags.concurrency ?? 4,
+        logFormat: flags.logFormat ?? defaultLogFormat(),
+        mockProviders: flags.mockProviders === true,
+        defaultRegion: flags.defaultRegion,
+        audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
+        signal: interruptSignal(output),
+        output,
+      });
+    },
+  );
+
   program
     .command('mock-providers')
     .description(

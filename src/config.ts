@@ -63,6 +63,7 @@ export const DEFAULTS = {
   audio: { retention: 3600 },
   contacts: { default_region: parseContactsDefaults.defaultRegion },
   shutdown_grace: 5,
+  server: { drain_timeout: 30 },
 } as const;
 
 const REGION = 'a region code such as "US", "GB" or "DE" (ISO 3166-1 alpha-2)';
@@ -194,6 +195,7 @@ const configSchema = z
       DEFAULTS.recovery,
     ),
     shutdown_grace: seconds('a grace period').default(DEFAULTS.shutdown_grace),
+    server: withDefaults({ drain_timeout: seconds('a timeout') }, DEFAULTS.server),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
   })
   .strict();

@@ -35,6 +35,11 @@ export interface CampaignWorkerOptions {
   onOutcome?: (contactId: string, outcome: ContactOutcome) => void;
   /** Shares the event loop's turns with the call flow (default: a budget of the worker's own). */
   turns?: TurnBudget;
+  /**
+   * Works until stopped (`call-agent serve`): an empty queue is idle, not the end; `wake` is
+   * called when contacts are added. Default false: `run` returns once the queue is drained.
+   */
+  continuous?: boolean;
 }
 
 export const campaignWorkerDefaults = {
@@ -44,6 +49,7 @@ export const campaignWorkerDefaults = {
   slotBackoffMs: 1_000,
   maxSlotBackoffMs: 30_000,
   workerId: `worker-${process.pid}`,
+  continuous: false,
 };
 
 /** Why `run` returned. */
@@ -51,14 +57,19 @@ export type RunEnd = 'drained' | 'aborted';
 
 /**
  * Works the queue with `concurrency` slots until every contact is completed or failed and the
- * CRM outbox is empty, or until the signal aborts. A slot never waits on another: a contact
- * that cannot go on is deferred and the slot takes the next one at once. A failure of the
- * queue itself (a write that did not commit) ends the run: `run` rejects with it.
+ * CRM outbox is empty (or, `continuous`, until stopped), or until the signal aborts. A slot
+ * never waits on another: a contact that cannot go on is deferred and the slot takes the next
+ * one at once. A failure of the queue itself (a write that did not commit) ends the run: `run`
+ * rejects with it. While paused, no slot claims a contact; those in flight go on.
  */
 export class CampaignWorker {
   readonly #options: CampaignWorkerOptions & typeof campaignWorkerDefaults;
   readonly #turns: TurnBudget;
   #drained = false;
+  #paused = false;
+  #inFlight = 0;
+  /** Told when the last contact in flight is done. */
+  #onNoneInFlight: Array<() => void> = [];
   /** Idle slots and the outbox loop wait on it; `wake` aborts it and puts a new one. */
   #idle = idleController();
 
@@ -72,6 +83,32 @@ export class CampaignWorker {
     const woken = this.#idle;
     this.#idle = idleController();
     woken.abort();
+  }
+
+  /** Stops claiming contacts; those in flight go on (`whenNoneInFlight` tells when they are done). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Claims contacts again. */
+  resume(): void {
+    this.#paused = false;
+    this.wake();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Contacts being worked on now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Resolves once no contact is in flight (at once when none is). */
+  whenNoneInFlight(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onNoneInFlight.push(resolve));
   }
 
   async run(signal?: AbortSignal): Promise<RunEnd> {
@@ -127,7 +164,7 @@ export class CampaignWorker {
   }
 
   async #slot(signal: AbortSignal): Promise<void> {
-    const { queue, clock, leaseMs, workerId, idlePollMs } = this.#options;
+    const { queue, clock, leaseMs, workerId, idlePollMs, continuous } = this.#options;
     let lostInARow = 0;
     while (!signal.aborted && !this.#drained) {
       // A contact refused at once is all synchronous work (the queue is SQLite, an open
@@ -138,22 +175,36 @@ export class CampaignWorker {
       const turn = this.#turns.pass();
       if (turn) await turn;
       if (signal.aborted || this.#drained) break;
+      if (this.#paused) {
+        await this.#idleWait(idlePollMs, signal);
+        continue;
+      }
       const claimed = await queue.claim(workerId, leaseMs);
       if (claimed) {
-        const outcome = await this.#work(claimed, signal);
+        const outcome = await this.#counted(() => this.#work(claimed, signal));
         lostInARow = outcome.kind === 'lease_lost' ? lostInARow + 1 : 0;
         if (lostInARow >= 2) {
           await clock.sleep(this.#backoff(lostInARow), signal).catch(() => undefined);
         }
         continue;
       }
-      if (!(await queue.hasUnfinished()) && (await this.#outboxEmpty())) {
+      if (!continuous && !(await queue.hasUnfinished()) && (await this.#outboxEmpty())) {
         this.#drained = true;
         this.wake();
         return;
       }
       const dueAt = (await queue.nextDueAt()) ?? Number.POSITIVE_INFINITY;
       await this.#idleWait(Math.min(idlePollMs, Math.max(0, dueAt - clock.now())), signal);
+    }
+  }
+
+  /** Counts the contact in flight while `work` runs. */
+  async #counted<T>(work: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await work();
+    } finally {
+      if (--this.#inFlight === 0) for (const tell of this.#onNoneInFlight.splice(0)) tell();
     }
   }
 

@@ -9,7 +9,9 @@ import type { CallQueue } from '../queue/call-queue.ts';
 import {
   createServicePolicy,
   HealthChecker,
+  type CircuitStateStore,
   type Clock,
+  type Disposer,
   type PolicyConfig,
   type ServicePolicy,
 } from '../resilience/index.ts';
@@ -54,6 +56,8 @@ export interface CampaignOptions {
   /** How often, while contacts wait on a service, a report says how many and why. */
   waitingReportMs?: number | undefined;
   workerId?: string | undefined;
+  /** Works until stopped: an empty queue is idle, not the end (`call-agent serve`). */
+  continuous?: boolean | undefined;
 }
 
 export const campaignDefaults = { waitingReportMs: 30_000 };
@@ -141,6 +145,7 @@ export class Campaign {
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,
       turns,
+      continuous: options.continuous ?? false,
       ...(options.workerId ? { workerId: options.workerId } : {}),
     });
     this.#waiting = new WaitingRoom({
@@ -167,7 +172,7 @@ export class Campaign {
   }
 
   /**
-   * Runs until the queue is drained or `signal` aborts; health probes run meanwhile, and the
+   * Runs until the queue is drained (never, `continuous`) or `signal` aborts; health probes run meanwhile, and the
    * contacts that wait on a service are let back in as its circuit allows.
    */
   async run(signal?: AbortSignal): Promise<RunEnd> {
@@ -193,6 +198,46 @@ export class Campaign {
       signal?.removeEventListener('abort', onAbort);
       await this.health.stop();
     }
+  }
+
+  /** Stops claiming contacts; the contacts in flight go on. */
+  pause(): void {
+    this.worker.pause();
+  }
+
+  /** Claims contacts again. */
+  resume(): void {
+    this.worker.resume();
+  }
+
+  get paused(): boolean {
+    return this.worker.paused;
+  }
+
+  /** Contacts were added to the queue: the idle slots look at once. */
+  wake(): void {
+    this.worker.wake();
+  }
+
+  /** Contacts being worked on now. */
+  get inFlight(): number {
+    return this.worker.inFlight;
+  }
+
+  /** Resolves once no contact is in flight. */
+  whenNoneInFlight(): Promise<void> {
+    return this.worker.whenNoneInFlight();
+  }
+
+  /**
+   * Keeps every breaker's state in `store` from now on, starting from what it holds (an open
+   * circuit stays open after a restart). Call before `run`. Resolves to a disposer.
+   */
+  async keepCircuitsIn(store: CircuitStateStore): Promise<Disposer> {
+    const detach = await Promise.all(
+      [...this.policies.values()].map((policy) => policy.attachStore(store)),
+    );
+    return () => detach.forEach((dispose) => dispose());
   }
 
   get clock(): Clock {

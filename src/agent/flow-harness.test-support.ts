@@ -69,6 +69,8 @@ export interface FlowHarnessOptions {
   elevenLabs?: ElevenLabsMockOptions;
   /** The clock everything runs on (default: a new VirtualClock). */
   clock?: VirtualClock;
+  /** The worker goes on when the queue is empty, until stopped (`stop()`). */
+  continuous?: boolean;
 }
 
 /** Deferrals of one contact at one instant after which the run is stopped as a livelock. */
@@ -105,6 +107,8 @@ export interface FlowHarness {
   runUntil(done: () => boolean): Promise<void>;
   /** Drives the clock until the campaign returns (starting it if needed). */
   finish(): Promise<RunEnd>;
+  /** Stops the campaign (as a signal would); `finish()` then returns. */
+  stop(): void;
   close(): Promise<void>;
 }
 
@@ -161,6 +165,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     waitingReportMs: config.logging.waiting_summary_interval * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: 'scenario',
+    continuous: resolved.continuous,
   });
   const log: LoggedEvent[] = [];
   for (const policy of campaign.policies.values()) {
@@ -224,6 +229,7 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
       if (!running || !done) throw new Error('the campaign did not end');
       return running;
     },
+    stop: () => stop.abort(new Error('stopped by the test')),
     close: () => queue.close(),
   };
 }

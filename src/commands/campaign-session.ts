@@ -19,6 +19,8 @@ export interface SessionOptions {
   concurrency: number;
   observers: Observers;
   workerId?: string | undefined;
+  /** Works until stopped: an empty queue is idle (`call-agent serve`). */
+  continuous?: boolean | undefined;
 }
 
 /** Builds the campaign from the configuration and subscribes every sink to it. */
@@ -46,6 +48,7 @@ export function createSession(options: SessionOptions): {
     retryTemplateForMs: config.llm.retry_template_for * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
+    continuous: options.continuous,
   });
   const dispose = options.observers.watch(campaign, options.queue);
   return { campaign, dispose };

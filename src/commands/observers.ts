@@ -36,6 +36,8 @@ export interface ObserverOptions {
   output?: Output | undefined;
   /** Serve Prometheus metrics on this port. */
   metricsPort?: number | undefined;
+  /** Collect Prometheus metrics (default: when `metricsPort` is given). */
+  metrics?: boolean | undefined;
   /** Where Google Sheets rows wait while Sheets is down. */
   sheetsSpillPath: string;
   /** Send alerts (default true): through the channels `env` configures, and `extraChannels`. */
@@ -93,7 +95,8 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
     destination: options.destination ?? output.stdout,
     ...(sheets && { sinks: [sheets] }),
   });
-  const metrics = options.metricsPort === undefined ? undefined : createMetrics();
+  const metrics =
+    (options.metrics ?? options.metricsPort !== undefined) ? createMetrics() : undefined;
   let server: MetricsServer | undefined;
   if (metrics && options.metricsPort !== undefined) {
     server = await startMetricsServer({ port: options.metricsPort, registry: metrics.registry });

@@ -74,6 +74,7 @@ export {
 export {
   parseFault,
   parseFaultsConfig,
+  whyFaultsChangeNothing,
   type Fault,
   type FaultInput,
   type FaultsConfig,

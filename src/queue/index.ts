@@ -9,3 +9,16 @@ export {
   type SqliteCallQueueOptions,
 } from './sqlite-call-queue.ts';
 export { SQLITE_SCHEMA_VERSION, migrateSqliteSchema } from './sqlite-schema.ts';
+export type {
+  ContactPage,
+  ListedContact,
+  PageOptions,
+  QueueAdmin,
+  RemoveResult,
+} from './queue-admin.ts';
+export { SqliteCircuitStateStore } from './sqlite-circuit-store.ts';
+export {
+  SqliteContactHistory,
+  contactHistoryDefaults,
+  type ContactEvent,
+} from './sqlite-contact-history.ts';

@@ -244,9 +244,9 @@ describe('SqliteCallQueue', () => {
     const path = freshPath();
     const clock = new VirtualClock();
     const first = new SqliteCallQueue({ path, clock });
-    expect(first.appliedMigrations).toEqual(
-      Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => i + 1),
-    );
+    // every migration, oldest first, none skipped
+    const applied = first.appliedMigrations;
+    expect(applied).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => i + 1));
     await first.enqueue([contact(1), contact(2), contact(3)]);
     const held = await first.claim('w1', 60_000);
     await first.checkpoint('c1', held!.leaseToken, { script: 'Hi', callSid: 'CA1' });

@@ -22,7 +22,17 @@ import {
   type WaitingContacts,
 } from './call-queue.ts';
 import { currentHolder, type LeaseHolder } from './lease-holder.ts';
+import type {
+  ContactPage,
+  ListedContact,
+  PageOptions,
+  QueueAdmin,
+  RemoveResult,
+} from './queue-admin.ts';
 import { QueueStorageError } from './queue-storage-error.ts';
+import { prepareBrowse, type Browse } from './sqlite-browse.ts';
+import { SqliteCircuitStateStore } from './sqlite-circuit-store.ts';
+import { SqliteContactHistory } from './sqlite-contact-history.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
 import { prepareRequeue } from './sqlite-requeue.ts';
 import { contactData, toClaimed, toOutboxEntry, toStatus } from './sqlite-rows.ts';
@@ -111,7 +121,7 @@ function openDatabase(
  * The embedded call queue: one SQLite file in WAL mode, safe to share between connections
  * and processes (a claim is one atomic UPDATE … RETURNING). Created and migrated on open.
  */
-export class SqliteCallQueue implements CallQueue {
+export class SqliteCallQueue implements CallQueue, QueueAdmin {
   readonly path: string;
   readonly maxFailedAttempts: number;
   /** Schema versions applied when this instance opened the file (empty if it was current). */
@@ -120,6 +130,7 @@ export class SqliteCallQueue implements CallQueue {
   readonly #holder: LeaseHolder;
   readonly #db: Database;
   readonly #sql: Statements;
+  readonly #browse: Browse;
   readonly #enqueue: Transaction<
     (contacts: readonly QueuedContactData[], now: number) => EnqueueResult
   >;
@@ -143,6 +154,7 @@ export class SqliteCallQueue implements CallQueue {
     try {
       this.appliedMigrations = this.#guard(() => migrateSqliteSchema(this.#db));
       this.#sql = prepareStatements(this.#db);
+      this.#browse = prepareBrowse(this.#db);
     } catch (error) {
       this.#db.close();
       // a file this program cannot use (a newer schema …) is named like a storage failure
@@ -344,6 +356,28 @@ export class SqliteCallQueue implements CallQueue {
 
   async outboxSize(): Promise<number> {
     return this.#guard(() => this.#sql.outboxSize.get()) ?? 0;
+  }
+
+  async page(options: PageOptions): Promise<ContactPage> {
+    return this.#guard(() => this.#browse.page(options));
+  }
+
+  async find(key: { id: string } | { seq: number }): Promise<ListedContact | undefined> {
+    return this.#guard(() => this.#browse.find(key));
+  }
+
+  async remove(id: string): Promise<RemoveResult> {
+    return this.#guard(() => this.#browse.remove(id));
+  }
+
+  /** The breakers' state store in this file (`call-agent serve`). */
+  circuitStateStore(): SqliteCircuitStateStore {
+    return new SqliteCircuitStateStore(this.#db, (run) => this.#guard(run));
+  }
+
+  /** The contacts' event histories in this file. */
+  contactHistory(keepPerContact?: number): SqliteContactHistory {
+    return new SqliteContactHistory(this.#db, (run) => this.#guard(run), keepPerContact);
   }
 
   /** The clock's time in whole ms (the columns are integers), never ahead of the clock. */

@@ -82,6 +82,27 @@ const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // `call-agent serve`: each service's circuit breaker (its snapshot as JSON; `version`
+    // orders the saves, the newer `updated_at` wins), so a restart keeps an open circuit open;
+    // and each contact's event history (its log records, the last ones only).
+    version: 4,
+    up: `
+      CREATE TABLE circuits (
+        service TEXT PRIMARY KEY,
+        snapshot TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE contact_events (
+        id INTEGER PRIMARY KEY,
+        contact_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX contact_events_by_contact ON contact_events (contact_id, id);
+    `,
+  },
 ];
 
 /** The schema version this code writes (`PRAGMA user_version`). */

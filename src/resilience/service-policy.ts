@@ -162,6 +162,11 @@ export class ServicePolicy implements Disposable {
     return this.#breaker.trialsWanted;
   }
 
+  /** The retry tokens its budget holds now; undefined when it has no budget. */
+  retryBudgetTokens(): number | undefined {
+    return this.#retry.budget?.tokens;
+  }
+
   /** The circuit now: state, since when, why, what error opened it, held, open until. */
   circuit(): CircuitInfo {
     return this.#breaker.circuit();

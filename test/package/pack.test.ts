@@ -134,7 +134,7 @@ describe('the packed package', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds the compiled CLI and engine with types and source maps, and the LICENSE; no sources or tests', () => {
+  it('holds the compiled CLI and engine with types and source maps, the dashboard and the LICENSE; no sources or tests', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -145,6 +145,9 @@ describe('the packed package', () => {
         'dist/cli.js.map',
         'dist/resilience/index.js',
         'dist/resilience/index.d.ts',
+        // the dashboard's static files, beside the server's compiled modules
+        'dist/server/dashboard/index.html',
+        'dist/server/dashboard/app.js',
       ]),
     );
     const unwanted = files.filter(

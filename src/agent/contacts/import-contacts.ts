@@ -12,9 +12,11 @@ import {
 } from './contact-row.ts';
 import { ContactsFileError } from './contacts-file-error.ts';
 import { parseContactsCsv } from './parse-contacts-csv.ts';
+import { parseContactsJson } from './parse-contacts-json.ts';
 
-/** A file to read, or CSV text already in hand. */
-export type ContactsSource = { path: string } | { text: string };
+/** A file to read, CSV text already in hand, or contacts as JSON items (a request's array). */
+export type ContactsSource =
+  { path: string } | { text: string | Uint8Array } | { items: readonly unknown[] };
 
 export interface ImportContactsOptions extends ParseContactsOptions {
   /**
@@ -31,7 +33,8 @@ export interface ImportedContacts extends ContactsImport {
 }
 
 /**
- * Reads a contacts CSV (see `parseContactsCsv`) and, given a queue, enqueues the valid rows.
+ * Reads a contacts CSV (see `parseContactsCsv`), or JSON items (see `parseContactsJson`), and,
+ * given a queue, enqueues the valid rows.
  * For a path, `fileName` defaults to the file's base name. Throws ContactsFileError, and
  * enqueues nothing, when the file cannot be read, is not UTF-8 or has no usable header; bad
  * rows, and rows the queue refused, are only reported (in `errors`).
@@ -41,19 +44,32 @@ export async function importContacts(
   options: ImportContactsOptions = {},
 ): Promise<ImportedContacts> {
   const { queue, ...parseOptions } = options;
-  let input: string | Uint8Array;
-  if ('path' in source) {
-    parseOptions.fileName ??= basename(source.path);
-    try {
-      input = await readFile(source.path);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ContactsFileError(`cannot read contacts file: ${reason}`, { cause: error });
-    }
-  } else {
-    input = source.text;
+  if ('path' in source) parseOptions.fileName ??= basename(source.path);
+  const parsed =
+    'items' in source
+      ? parseContactsJson(source.items, parseOptions)
+      : parseContactsCsv(
+          'path' in source ? await readContactsFile(source.path) : source.text,
+          parseOptions,
+        );
+  return enqueueParsed(parsed, queue, parseOptions);
+}
+
+async function readContactsFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ContactsFileError(`cannot read contacts file: ${reason}`, { cause: error });
   }
-  const parsed = parseContactsCsv(input, parseOptions);
+}
+
+/** Enqueues the valid contacts, if there is a queue; the rows it refused join the errors. */
+async function enqueueParsed(
+  parsed: ContactsImport,
+  queue: ImportContactsOptions['queue'],
+  parseOptions: ParseContactsOptions,
+): Promise<ImportedContacts> {
   if (queue === undefined) return { ...parsed, enqueued: undefined };
   const enqueued = await queue.enqueue(parsed.contacts);
   const refused = enqueued.conflicts.map((conflict) =>

@@ -17,3 +17,4 @@ export {
 } from './import-contacts.ts';
 export { normalizePhone } from './normalize-phone.ts';
 export { parseContactsCsv } from './parse-contacts-csv.ts';
+export { parseContactsJson } from './parse-contacts-json.ts';

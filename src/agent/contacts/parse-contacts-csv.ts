@@ -1,7 +1,3 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
-// Straight from its file: the barrel would load the SQLite backend just to parse a CSV.
-import { phoneContactId } from '../../queue/contact-id.ts';
-import { maskPhoneLike, maskPhoneNumber } from '../../redaction/redact.ts';
 import {
   atLine,
   parseContactsDefaults,
@@ -11,14 +7,16 @@ import {
   type ParseContactsOptions,
   type RowError,
 } from './contact-row.ts';
+import {
+  assertRegion,
+  ContactRules,
+  OPTIONAL_FIELDS,
+  REQUIRED_FIELDS,
+  type ContactField,
+} from './contact-rules.ts';
 import { ContactsFileError } from './contacts-file-error.ts';
 import { LineIndex } from './line-index.ts';
-import { normalizePhone } from './normalize-phone.ts';
 import { readCsvRecords, type CsvRecord } from './read-csv-records.ts';
-
-const REQUIRED = ['name', 'phone'] as const;
-const OPTIONAL = ['id', 'company', 'notes', 'language'] as const;
-type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
 /**
  * Reads contacts from CSV text (or the file's bytes). A header row naming at least `name` and
@@ -32,11 +30,7 @@ export function parseContactsCsv(
   options: ParseContactsOptions = {},
 ): ContactsImport {
   const { fileName, defaultRegion } = { ...parseContactsDefaults, ...options };
-  if (!isSupportedCountry(defaultRegion)) {
-    throw new RangeError(
-      `unknown default region "${defaultRegion}": expected a region code such as US, GB or DE (ISO 3166-1)`,
-    );
-  }
+  assertRegion(defaultRegion);
   if (typeof input !== 'string') refuseUnlessUtf8(input, fileName);
   const { records, problems } = readCsvRecords(input);
   const [header, ...rows] = records;
@@ -47,57 +41,19 @@ export function parseContactsCsv(
     return rowError(fileName, firstLine, `malformed CSV (${reason}${span})`);
   });
   const contacts: ContactRow[] = [];
-  const idSeen = new Map<string, number>();
-  const phoneSeen = new Map<string, number>();
+  const rules = new ContactRules(defaultRegion);
   for (const row of rows) {
-    const value = (column: Column): string => {
+    const value = (column: ContactField): string => {
       const at = columns.get(column);
       return at === undefined ? '' : (row.fields[at] ?? '').trim();
     };
     if (row.fields.every((field) => field.trim() === '')) continue;
-    const checked = checkRow(value, defaultRegion, idSeen, phoneSeen);
-    if (typeof checked === 'string') {
-      errors.push(rowError(fileName, row.firstLine, checked));
-      continue;
-    }
-    const optional = (column: Column): string | undefined => value(column) || undefined;
-    const id = value('id') || phoneContactId(checked.phone);
-    contacts.push({
-      id,
-      name: value('name'),
-      phone: checked.phone,
-      company: optional('company'),
-      notes: optional('notes'),
-      language: optional('language'),
-      line: row.firstLine,
-    });
-    if (value('id') !== '') idSeen.set(id, row.firstLine);
-    phoneSeen.set(checked.phone, row.firstLine);
+    const checked = rules.check(value, row.firstLine);
+    if (typeof checked === 'string') errors.push(rowError(fileName, row.firstLine, checked));
+    else contacts.push(checked);
   }
   errors.sort((a, b) => a.line - b.line);
   return { contacts, errors };
-}
-
-/** The reason a row is left out, or its normalized phone. First failing check wins. */
-function checkRow(
-  value: (column: Column) => string,
-  region: NonNullable<ParseContactsOptions['defaultRegion']>,
-  idSeen: ReadonlyMap<string, number>,
-  phoneSeen: ReadonlyMap<string, number>,
-): string | { phone: string } {
-  if (value('name') === '') return 'missing name';
-  const raw = value('phone');
-  if (raw === '') return 'missing phone';
-  const phone = normalizePhone(raw, region);
-  if (phone === undefined) return `invalid phone number ${maskPhoneLike(raw)}`;
-  const id = value('id');
-  const idLine = id === '' ? undefined : idSeen.get(id);
-  if (idLine !== undefined) return `duplicate id "${id}" (first seen on line ${idLine})`;
-  const phoneLine = phoneSeen.get(phone);
-  if (phoneLine !== undefined) {
-    return `duplicate phone ${maskPhoneNumber(phone)} (first seen on line ${phoneLine})`;
-  }
-  return { phone };
 }
 
 /** Throws ContactsFileError naming the first line that is not UTF-8. */
@@ -120,7 +76,7 @@ function readHeader(
   header: CsvRecord | undefined,
   firstProblemLine: number | undefined,
   fileName: string | undefined,
-): Map<Column, number> {
+): Map<ContactField, number> {
   const where = fileName ?? 'contacts CSV';
   if (header === undefined || (firstProblemLine ?? Infinity) < header.firstLine) {
     throw new ContactsFileError(
@@ -129,16 +85,16 @@ function readHeader(
         : `${where} has no readable header row (malformed CSV on line ${firstProblemLine})`,
     );
   }
-  const columns = new Map<Column, number>();
+  const columns = new Map<ContactField, number>();
   const names = header.fields.map((field) => field.trim().toLowerCase());
-  for (const column of [...REQUIRED, ...OPTIONAL]) {
+  for (const column of [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]) {
     const at = names.indexOf(column);
     if (at >= 0) columns.set(column, at);
   }
-  const missing = REQUIRED.filter((column) => !columns.has(column));
+  const missing = REQUIRED_FIELDS.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     const list = missing.map((column) => `"${column}"`).join(' and ');
-    const expected = `name, phone and optionally ${OPTIONAL.join(', ')}`;
+    const expected = `name, phone and optionally ${OPTIONAL_FIELDS.join(', ')}`;
     throw new ContactsFileError(
       atLine(
         fileName,
