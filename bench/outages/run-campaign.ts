@@ -42,7 +42,7 @@ export interface CampaignRecord {
   /** Per contact: first claimed, and ended (completed or failed), if it did. */
   contacts: Map<string, { claimedAt: number; endedAt?: number }>;
   counts: StateCounts;
-  /** Calls the flow made through the policy of each service (admitted: succeeded or failed). */
+  /** Calls the flow made through the policy of each service (succeeded, failed or refused). */
   callsByService: Map<string, number>;
   /** Twilio calls created, per contact. */
   callsPerContact: Map<string, number>;
@@ -149,6 +149,7 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     };
     policy.onCallSucceeded(count);
     policy.onCallFailed(count);
+    policy.onCallRejected(count);
     policy.onStateChanged((e) => onCircuit(e.service, e.to));
   }
   const probes: CampaignRecord['probes'] = [];
