@@ -14,8 +14,8 @@ export const baselineLatencyMs: Readonly<Record<MockProviderId, number>> = {
   twilio: 300,
   hubspot: 200,
 };
-/** A health probe or a call look-up. */
-const LIGHT_REQUEST_MS = 50;
+/** How long a health probe or a call look-up takes (ms). */
+export const LIGHT_REQUEST_MS = 50;
 const MINUTE = 60_000;
 
 /** A change of the mock's faults at a time of the run (ms after its start). */
