@@ -33,6 +33,8 @@ export interface Figures {
   retryAmplification: number | null;
   /** Times the failing service's circuit opened while it failed. */
   circuitOpenings: number;
+  /** Alerts the agent's alert manager sent. */
+  alertsSent: number;
   /** 2xx answers that were paid for and that no completed contact used. */
   moneyWastedUsd: number;
   /** The CRM records waiting in the outbox, at most. */
@@ -88,6 +90,7 @@ export function figuresOf(record: CampaignRecord): Figures {
     circuitOpenings: record.circuit.filter(
       (c) => c.state === 'OPEN' && c.at >= failing.fromMs && c.at < failing.toMs,
     ).length,
+    alertsSent: record.alertsSent,
     moneyWastedUsd: Math.round(wasted * 100) / 100,
     outboxPeak: record.outboxPeak,
     runMs: record.endedAt,

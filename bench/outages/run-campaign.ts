@@ -17,6 +17,7 @@ import {
   type StateCounts,
 } from '../../src/queue/index.ts';
 import { VirtualClock, type CircuitState } from '../../src/resilience/index.ts';
+import { AlertCount } from './alert-count.ts';
 import { networkClient } from './network.ts';
 import { RequestMeter } from './request-meter.ts';
 import type { Scenario } from './scenarios.ts';
@@ -48,6 +49,8 @@ export interface CampaignRecord {
   callsPerContact: Map<string, number>;
   /** Health probes of the failing service (ours only): when, and whether it answered. */
   probes: Array<{ at: number; healthy: boolean }>;
+  /** Alerts the agent's alert manager sent (after its dedupe and rate limit). */
+  alertsSent: number;
   /** CRM records waiting in the outbox, at most, during the run. */
   outboxPeak: number;
   /** Contacts that ended the run still pending or deferred. */
@@ -120,8 +123,17 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
   const onCircuit = (service: string, state: CircuitState): void => {
     if (service === scenario.failing.service) circuit.push({ at: elapsed(), state });
   };
+  const alerts = new AlertCount(clock);
   const random = seededRandom(scenario.seed);
-  const setup = strategy.setUp(providers, { app, clock, random, onCircuit });
+  const setup = strategy.setUp(providers, {
+    app,
+    clock,
+    random,
+    onCircuit: (service, state) => {
+      onCircuit(service, state);
+      alerts.circuit(service, state);
+    },
+  });
   const campaign = new Campaign({
     providers: setup.providers,
     policyConfig: (service) => setup.policyConfig(service),
@@ -151,7 +163,9 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     policy.onCallFailed(count);
     policy.onCallRejected(count);
     policy.onStateChanged((e) => onCircuit(e.service, e.to));
+    alerts.manager.attach(policy);
   }
+  alerts.manager.attach(campaign.health);
   const probes: CampaignRecord['probes'] = [];
   campaign.health.onProbe((e) => {
     if (e.service === scenario.failing.service) probes.push({ at: elapsed(), healthy: e.healthy });
@@ -188,6 +202,7 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     setup.dispose();
     restore();
   }
+  const alertsSent = await alerts.settle();
   const counts = await queue.counts();
   const contacts = new Map<string, { claimedAt: number; endedAt?: number }>();
   for (const [id, claimedAt] of queue.firstClaims) {
@@ -210,6 +225,7 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     callsByService,
     callsPerContact,
     probes,
+    alertsSent,
     outboxPeak,
     stillQueued: scenario.contacts - counts.completed - counts.failed,
     endedAt: elapsed(),

@@ -32,6 +32,7 @@ const COLUMNS: Array<[string, (f: Figures, ours: Figures) => string]> = [
     (f) => (f.retryAmplification === null ? '—' : f.retryAmplification.toFixed(2)),
   ],
   ['circuit opened', (f) => String(f.circuitOpenings)],
+  ['alerts', (f) => String(f.alertsSent)],
   ['wasted $', (f) => f.moneyWastedUsd.toFixed(2)],
   ['run', (f) => duration(f.runMs)],
 ];
