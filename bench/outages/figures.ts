@@ -22,6 +22,8 @@ export interface Figures {
   completed: number;
   failed: number;
   stillQueued: number;
+  /** Completed with a template script or a fallback voice. */
+  degraded: number;
   /** Operations sent to the failing provider while it failed. */
   requestsWhileFailing: number;
   /** From the end of the failure to the first operation the provider answered with 2xx. */
@@ -82,6 +84,7 @@ export function figuresOf(record: CampaignRecord): Figures {
     completed: record.counts.completed,
     failed: record.counts.failed,
     stillQueued: record.stillQueued,
+    degraded: record.degraded,
     requestsWhileFailing: during.length,
     recoveryToFirstSuccessMs: firstOk ? firstOk.at - failing.toMs : null,
     contactP50Ms: percentile(durations, 50),

@@ -49,6 +49,8 @@ export interface CampaignRecord {
   callsPerContact: Map<string, number>;
   /** Health probes of the failing service (ours only): when, and whether it answered. */
   probes: Array<{ at: number; healthy: boolean }>;
+  /** Contacts completed degraded (a template script, or a fallback voice). */
+  degraded: number;
   /** Alerts the agent's alert manager sent (after its dedupe and rate limit). */
   alertsSent: number;
   /** CRM records waiting in the outbox, at most, during the run. */
@@ -171,11 +173,13 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     if (e.service === scenario.failing.service) probes.push({ at: elapsed(), healthy: e.healthy });
   });
   const ended = new Map<string, number>();
+  let degraded = 0;
   let outbox = 0;
   let outboxPeak = 0;
   campaign.events.subscribe((e) => {
     if (e.type === 'contact_completed' || e.type === 'contact_failed')
       ended.set(e.contactId, elapsed());
+    if (e.type === 'contact_completed' && e.degraded) degraded++;
     if (e.type === 'step_degraded' && e.fallback === 'CRM outbox')
       outboxPeak = Math.max(outboxPeak, ++outbox);
     if (e.type === 'outbox_replayed') outbox--;
@@ -226,6 +230,7 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     callsPerContact,
     probes,
     alertsSent,
+    degraded,
     outboxPeak,
     stillQueued: scenario.contacts - counts.completed - counts.failed,
     endedAt: elapsed(),

@@ -14,6 +14,7 @@ const COLUMNS: Array<[string, (f: Figures, ours: Figures) => string]> = [
   ['completed', (f) => String(f.completed)],
   ['failed', (f) => String(f.failed)],
   ['queued', (f) => String(f.stillQueued)],
+  ['degraded', (f) => String(f.degraded)],
   ['requests while failing', (f) => String(f.requestsWhileFailing)],
   [
     '× ours',
@@ -33,6 +34,7 @@ const COLUMNS: Array<[string, (f: Figures, ours: Figures) => string]> = [
   ],
   ['circuit opened', (f) => String(f.circuitOpenings)],
   ['alerts', (f) => String(f.alertsSent)],
+  ['outbox peak', (f) => String(f.outboxPeak)],
   ['wasted $', (f) => f.moneyWastedUsd.toFixed(2)],
   ['run', (f) => duration(f.runMs)],
 ];
