@@ -14,7 +14,7 @@ export const pricePerRequest: Readonly<Record<MockProviderId, number>> = {
 };
 
 /** Requests to the failing provider per bucket of this length, for the charts. */
-export const SERIES_BUCKET_MS = 10_000;
+export const SERIES_BUCKET_MS = 30_000;
 
 /** The figures of one campaign (times in ms, money in USD). */
 export interface Figures {
