@@ -166,6 +166,19 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).not.toBe(REJECTED);
   });
 
+  it("a transient/concurrency error (the plan's cap of calls at once) does not count: the service works", () => {
+    const { breaker, fail } = setup();
+    const busy = new TransientServiceError('429 concurrent_limit_exceeded', {
+      service: 'tts',
+      status: 429,
+      concurrency: true,
+    });
+    fail();
+    for (let i = 0; i < 10; i++) fail(busy);
+    expect(breaker.state).toBe('CLOSED');
+    expect(breaker.snapshot().consecutiveFailures).toBe(1);
+  });
+
   it('ignores the outcome of a call admitted before the last state change', () => {
     const { breaker, fail } = setup();
     const old = breaker.tryAcquire();

@@ -66,6 +66,13 @@ export class CircuitBreaker {
   #cause: ErrorInfo | undefined;
   #sharedVersion = 0;
   #consecutiveFailures = 0;
+  /** Closed by a health probe, and no call has succeeded since. */
+  #probeUnconfirmed = false;
+  /**
+   * The probe said healthy and the service belied it (reopened before any call succeeded): its
+   * passes close the circuit no more, until a half-open trial call does.
+   */
+  #probeBelied = false;
   #changes: EventEmitter<StateChangedEvent> | undefined;
   #storeErrors: EventEmitter<CircuitStoreErrorEvent> | undefined;
 
@@ -175,6 +182,7 @@ export class CircuitBreaker {
       return;
     }
     this.#consecutiveFailures = 0;
+    this.#probeUnconfirmed = false;
     if (this.#failureRate || this.#slowCall) this.#recordInWindow(false, durationMs);
   }
 
@@ -247,6 +255,7 @@ export class CircuitBreaker {
     if (this.#openUntil !== undefined && this.#clock.now() < this.#openUntil) return false;
     const cause = this.#cause;
     if (cause?.errorClass === 'permanent/service' && !provesRecoveryFrom(cause)) return false;
+    if (this.#probeBelied) return false;
     this.reset('health_check');
     return true;
   }
@@ -355,6 +364,9 @@ export class CircuitBreaker {
       // a probe that timed out says nothing new of what opened the circuit
       if (to === 'OPEN' && reason !== 'probe_timeout') this.#cause = error;
     }
+    if (to === 'OPEN' && this.#probeUnconfirmed) this.#probeBelied = true;
+    this.#probeUnconfirmed = to === 'CLOSED' && reason === 'health_check';
+    if (to === 'CLOSED' && reason !== 'health_check') this.#probeBelied = false;
     if (to === 'CLOSED') {
       this.#openedAt = undefined;
       this.#cause = undefined;

@@ -154,4 +154,34 @@ describe('health verdicts', () => {
     expect(probedAt).toEqual([HOUR]);
     expect(breaker.state).toBe('CLOSED'); // a transient cause: any answer proves it gone
   });
+
+  it('a probe whose pass the service belied (it reopened before any call succeeded) closes it no more: a trial call does', async () => {
+    const { clock, checker, breaker, changes, fail } = setup();
+    fail();
+    await checker.checkNow('tts');
+    expect(breaker.state).toBe('CLOSED'); // the probe passes: closed
+    fail(); // …but the real endpoint still fails: the probe lied
+    expect(breaker.state).toBe('OPEN');
+    await checker.checkNow('tts');
+    await clock.advance(30_000);
+    await checker.checkNow('tts');
+    expect(breaker.state).toBe('OPEN'); // the probe's pass proves nothing now
+    await clock.advance(30_000);
+    breaker.recordSuccess(breaker.tryAcquire()); // the half-open trial succeeds
+    expect(changes.at(-1)).toMatchObject({ to: 'CLOSED', reason: 'probe_succeeded' });
+    // trusted again: the next outage is closed by a probe
+    fail();
+    await checker.checkNow('tts');
+    expect(changes.at(-1)).toMatchObject({ to: 'CLOSED', reason: 'health_check' });
+  });
+
+  it('a probe whose close was followed by a successful call stays trusted', async () => {
+    const { checker, breaker, changes, fail } = setup();
+    fail();
+    await checker.checkNow('tts');
+    breaker.recordSuccess(breaker.tryAcquire());
+    fail(); // a new outage, after the service had answered
+    await checker.checkNow('tts');
+    expect(changes.at(-1)).toMatchObject({ to: 'CLOSED', reason: 'health_check' });
+  });
 });

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock.ts';
-import { isPermanentError, isProgrammingError } from '../errors.ts';
+import { isPermanentError, isProgrammingError, isTransientError } from '../errors.ts';
 import type { FailureRateOptions, SlowCallOptions } from './rate-trip.ts';
 
 export interface CircuitBreakerOptions {
@@ -19,9 +19,14 @@ export interface CircuitBreakerOptions {
   clock?: Clock;
 }
 
-/** Every failure but a bad request (`permanent/request`) and a bug in the caller's code. */
+/**
+ * Every failure but a bad request (`permanent/request`), a service at its cap of calls at once
+ * (`transient/concurrency`: it works, it is busy) and a bug in the caller's code.
+ */
 export function countsAgainstService(error: unknown): boolean {
-  return !isProgrammingError(error) && !(isPermanentError(error) && error.scope === 'request');
+  if (isProgrammingError(error)) return false;
+  if (isPermanentError(error) && error.scope === 'request') return false;
+  return !(isTransientError(error) && error.concurrency);
 }
 
 export const breakerDefaults = Object.freeze({
