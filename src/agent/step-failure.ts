@@ -4,6 +4,7 @@ import {
   isCircuitOpenError,
   isPermanentError,
   isServiceError,
+  isTransientError,
   type ServicePolicy,
 } from '../resilience/index.ts';
 
@@ -69,6 +70,13 @@ export function verdictFor(
   }
   if (isCircuitOpenError(error)) return untilReleased(`${service} circuit OPEN`);
   if (isBulkheadRejectedError(error)) return later(now + 1_000, `${service}: too busy`);
+  // the plan's cap of calls at once: the service works and is busy; not this contact's fault
+  if (isTransientError(error) && error.concurrency) {
+    return later(
+      now + Math.max(error.retryAfterMs ?? 0, options.retryDelayMs),
+      `${service}: ${message}`,
+    );
+  }
   const closed = policy.state === 'CLOSED';
   const hint = isServiceError(error) ? (error.retryAfterMs ?? 0) : 0;
   // While the circuit is open the service is down for everyone: not this contact's fault.
