@@ -23,6 +23,12 @@ import {
 } from './call-queue.ts';
 import { currentHolder, type LeaseHolder } from './lease-holder.ts';
 import { QueueStorageError } from './queue-storage-error.ts';
+import {
+  assertContact,
+  assertDeferral,
+  assertLease,
+  assertMaxFailedAttempts,
+} from './queue-input.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
 import { prepareRequeue } from './sqlite-requeue.ts';
 import { contactData, toClaimed, toOutboxEntry, toStatus } from './sqlite-rows.ts';
@@ -129,11 +135,7 @@ export class SqliteCallQueue implements CallQueue {
 
   constructor(options: SqliteCallQueueOptions) {
     const resolved = { ...sqliteCallQueueDefaults, ...options };
-    if (!Number.isInteger(resolved.maxFailedAttempts) || resolved.maxFailedAttempts < 1) {
-      throw new RangeError(
-        `maxFailedAttempts must be an integer >= 1, got ${resolved.maxFailedAttempts}`,
-      );
-    }
+    assertMaxFailedAttempts(resolved.maxFailedAttempts);
     this.path = resolved.path;
     this.maxFailedAttempts = resolved.maxFailedAttempts;
     this.#clock = resolved.clock;
@@ -251,9 +253,7 @@ export class SqliteCallQueue implements CallQueue {
   }
 
   async defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState> {
-    if (options.untilReleased && !options.service) {
-      throw new RangeError('a contact can wait to be released only for a named service');
-    }
+    assertDeferral(options);
     const params = {
       id,
       token: leaseToken,
@@ -379,17 +379,4 @@ function patchJson(checkpoints: Checkpoints | undefined): string | null {
 /** Times and durations are stored as whole milliseconds. */
 function ms(value: number): number {
   return Math.round(value);
-}
-
-function assertLease(leaseMs: number): void {
-  if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be > 0, got ${leaseMs}`);
-}
-
-function assertContact(contact: QueuedContactData, index: number): void {
-  for (const field of ['id', 'name', 'phone'] as const) {
-    const value: unknown = contact[field];
-    if (typeof value !== 'string' || value.trim() === '') {
-      throw new TypeError(`contact #${index} has no ${field}`);
-    }
-  }
 }
