@@ -5,6 +5,11 @@ import { LuaScript } from './lua-script.ts';
  * arguments: the key prefix (with its `{hash tag}`), the time in ms (`''`: Redis's own `TIME`)
  * and the byte cap (0: none).
  *
+ * Each script starts with a `#!lua` line: Redis (7+) then refuses a script that may write at
+ * once when it is over its maxmemory, before it does anything. Without it a script would fail
+ * at its first write that needs memory, the deletions before it done (a contact out of its
+ * indexes). Scripts that only read say so (`flags=no-writes`) and run even then.
+ *
  * Keys under the prefix P:
  * - `P:c:<id>` hash, one per contact: `d` data (JSON), `ph` phone, `st` state, `sq` enqueue
  *   order, `cl` claims, `fa` counted failures, `rs` reason, `wo` service waited for, `nb`
@@ -122,7 +127,10 @@ local function record(id)
 end
 `;
 
-const script = (body: string): LuaScript => new LuaScript(`${PRELUDE}\n${body}`);
+const script = (body: string): LuaScript => new LuaScript(`#!lua\n${PRELUDE}\n${body}`);
+/** A script that only reads. */
+const reader = (body: string): LuaScript =>
+  new LuaScript(`#!lua flags=no-writes\n${PRELUDE}\n${body}`);
 
 /** ARGV 4..: n, then (id, phone, data) n times. Returns one verdict per contact. */
 export const enqueueScript = script(`
@@ -268,10 +276,10 @@ return state
 `);
 
 /** ARGV 4: id. The contact's record, or nil. */
-export const statusScript = script(`return record(ARGV[4])`);
+export const statusScript = reader(`return record(ARGV[4])`);
 
 /** ARGV 4..: state ('' for all), limit (-1 for all). Records in enqueue order. */
-export const listScript = script(`
+export const listScript = reader(`
 local key = P .. ':order'
 if ARGV[4] ~= '' then key = stk(ARGV[4]) end
 local limit = tonumber(ARGV[5])
@@ -285,19 +293,18 @@ return out
 `);
 
 /** How many contacts are in each state, in the order of the state names given (ARGV 4..). */
-export const countsScript = script(`
+export const countsScript = reader(`
 local out = {}
 for i = 4, #ARGV do out[#out + 1] = redis.call('ZCARD', stk(ARGV[i])) end
 return out
 `);
 
 /** Per service waited for: service, contacts, of them waiting to be released, next due ('' none). */
-export const waitingScript = script(`
+export const waitingScript = reader(`
 local out = {}
 for _, s in ipairs(redis.call('SMEMBERS', WSVC)) do
   local timed, parked = redis.call('ZCARD', wk(s)), redis.call('ZCARD', pk(s))
-  if timed + parked == 0 then redis.call('SREM', WSVC, s)
-  else
+  if timed + parked > 0 then
     local first = redis.call('ZRANGE', wk(s), 0, 0, 'WITHSCORES')
     out[#out + 1] = { s, timed + parked, parked, first[2] or '' }
   end
@@ -327,7 +334,7 @@ return n
 `);
 
 /** Per contact in progress: its holder ('' unknown) and lease expiry. */
-export const leasesScript = script(`
+export const leasesScript = reader(`
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', stk('in_progress'), 0, -1)) do
   local v = redis.call('HMGET', ck(id), 'ho', 'du')
@@ -395,7 +402,7 @@ return 1
 `);
 
 /** ARGV 4: limit. The oldest entries: id, contact id, payload, attempts, created. */
-export const outboxPeekScript = script(`
+export const outboxPeekScript = reader(`
 local limit = tonumber(ARGV[4])
 if limit <= 0 then return {} end
 local out = {}
