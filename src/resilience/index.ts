@@ -41,6 +41,7 @@ export {
   InMemoryCircuitStateStore,
   type CircuitSnapshot,
   type CircuitStateStore,
+  type TrialPermits,
 } from './breaker/state-store.ts';
 export { Bulkhead, bulkheadDefaults, type BulkheadOptions } from './bulkhead.ts';
 export type { AttemptContext } from './call-scope.ts';
@@ -55,6 +56,7 @@ export {
   type ServicePolicyOptions,
   type ExecuteOptions,
   type TimeoutOptions,
+  type AttemptGate,
 } from './service-policy.ts';
 export {
   createServicePolicy,

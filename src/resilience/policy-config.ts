@@ -1,7 +1,7 @@
 import type { Jitter } from './backoff/exponential-backoff.ts';
 import type { Clock } from './clock.ts';
 import { RetryBudget } from './retry-budget.ts';
-import { ServicePolicy } from './service-policy.ts';
+import { ServicePolicy, type AttemptGate } from './service-policy.ts';
 
 /**
  * A service policy in the seed's configuration shape: snake_case names, times in seconds.
@@ -41,6 +41,10 @@ export interface PolicyDependencies {
   clock?: Clock | undefined;
   /** Uniform in [0, 1); seeds the jitter. */
   random?: (() => number) | undefined;
+  /** Admits each attempt (e.g. limits shared by many processes). */
+  attemptGate?: AttemptGate | undefined;
+  /** Used instead of the budget `retry.budget` describes (e.g. one counted by many processes). */
+  retryBudget?: RetryBudget | undefined;
 }
 
 const seconds = (value: number | undefined): number | undefined =>
@@ -60,17 +64,19 @@ export function createServicePolicy(
   const budget =
     retry.budget === false
       ? undefined
-      : new RetryBudget(
+      : (dependencies.retryBudget ??
+        new RetryBudget(
           withoutUndefined({
             maxTokens: retry.budget?.max_tokens,
             tokenRatio: retry.budget?.token_ratio,
             refillPerSecond: retry.budget?.refill_per_second,
             clock: dependencies.clock,
           }),
-        );
+        ));
   return new ServicePolicy({
     service,
     clock: dependencies.clock,
+    attemptGate: dependencies.attemptGate,
     retry: withoutUndefined({
       maxRetries: retry.max_retries,
       initialDelayMs: retry.initial_delay * 1000,

@@ -23,10 +23,15 @@ import type {
   RetryScheduledEvent,
   StateChangedEvent,
 } from './policy-events.ts';
-import type { ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
+import type { AttemptGate, ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
 import { RetryPolicy, type GiveUpReason } from './retry.ts';
 
-export type { ExecuteOptions, ServicePolicyOptions, TimeoutOptions } from './policy-options.ts';
+export type {
+  AttemptGate,
+  ExecuteOptions,
+  ServicePolicyOptions,
+  TimeoutOptions,
+} from './policy-options.ts';
 
 const EMPTY_CONTEXT: CallContext = Object.freeze({});
 
@@ -57,6 +62,7 @@ export class ServicePolicy implements Disposable {
   readonly clock: Clock;
   readonly #attemptDeadlines: DeadlineQueue | undefined;
   readonly #totalDeadlines: DeadlineQueue | undefined;
+  readonly #attemptGate: AttemptGate | undefined;
   // made on first subscription: an idle policy carries no emitters
   #retryScheduled: EventEmitter<RetryScheduledEvent> | undefined;
   #succeeded: EventEmitter<CallSucceededEvent> | undefined;
@@ -82,6 +88,7 @@ export class ServicePolicy implements Disposable {
     this.retry = new RetryPolicy(options.retry);
     this.#attemptDeadlines = attemptMs ? new DeadlineQueue(attemptMs, this.clock) : undefined;
     this.#totalDeadlines = totalMs ? new DeadlineQueue(totalMs, this.clock) : undefined;
+    this.#attemptGate = options.attemptGate;
   }
 
   get onRetryScheduled(): Subscribe<RetryScheduledEvent> {
@@ -217,14 +224,9 @@ export class ServicePolicy implements Disposable {
       for (;;) {
         const attemptStarted = measured ? this.clock.now() : 0;
         try {
-          const value = await runAttempt(
-            this.service,
-            fn,
-            scope,
-            this.#attemptDeadlines,
-            retries,
-            context,
-          );
+          const attempt = (): Promise<T> =>
+            runAttempt(this.service, fn, scope, this.#attemptDeadlines, retries, context);
+          const value = await (this.#attemptGate ? this.#gated(attempt, scope) : attempt());
           if (measured) slowestMs = Math.max(slowestMs, this.clock.now() - attemptStarted);
           breaker.recordSuccess(permit, slowestMs);
           if (this.#succeeded?.hasListeners) {
@@ -283,6 +285,16 @@ export class ServicePolicy implements Disposable {
       offProbe?.();
       scope?.dispose();
       this.bulkhead.release();
+    }
+  }
+
+  /** Runs one attempt once the gate admits it; the wait ends with the caller or the total deadline. */
+  async #gated<T>(attempt: () => Promise<T>, scope: CallScope | undefined): Promise<T> {
+    const leave = await this.#attemptGate!.enter(scope?.signal);
+    try {
+      return await attempt();
+    } finally {
+      leave();
     }
   }
 
