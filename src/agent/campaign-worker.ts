@@ -27,6 +27,8 @@ export interface CampaignWorkerOptions {
   /** The longest such wait. */
   maxSlotBackoffMs?: number;
   workerId?: string;
+  /** Keep working when the queue is empty, until the signal aborts (more work may come). */
+  untilStopped?: boolean;
   /** How dead lease holders are told from live ones (tests). */
   leaseRecovery?: LeaseRecoveryOptions;
   /** Told of every contact's outcome. */
@@ -40,6 +42,7 @@ export const campaignWorkerDefaults = {
   slotBackoffMs: 1_000,
   maxSlotBackoffMs: 30_000,
   workerId: `worker-${process.pid}`,
+  untilStopped: false,
 };
 
 /** Why `run` returned. */
@@ -136,7 +139,11 @@ export class CampaignWorker {
         await clock.sleep(0);
         continue;
       }
-      if (!(await queue.hasUnfinished()) && (await this.#outboxEmpty())) {
+      if (
+        !this.#options.untilStopped &&
+        !(await queue.hasUnfinished()) &&
+        (await this.#outboxEmpty())
+      ) {
         this.#drained = true;
         this.wake();
         return;

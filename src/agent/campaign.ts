@@ -15,6 +15,7 @@ import {
   type ServicePolicy,
 } from '../resilience/index.ts';
 import type { AgentEvent } from './agent-events.ts';
+import type { CampaignFleet } from './campaign-fleet.ts';
 import type { AudioStore } from './audio-store.ts';
 import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
@@ -53,6 +54,10 @@ export interface CampaignOptions {
   /** How often, while contacts wait on a service, a report says how many and why. */
   waitingReportMs?: number | undefined;
   workerId?: string | undefined;
+  /** Shared with the other workers of a fleet: limits, retry budget, health checks, outbox. */
+  fleet?: CampaignFleet | undefined;
+  /** Keep working when the queue is empty, until the signal aborts (a worker of a fleet). */
+  untilStopped?: boolean | undefined;
 }
 
 export const campaignDefaults = { waitingReportMs: 30_000 };
@@ -84,6 +89,7 @@ export class Campaign {
         policy = createServicePolicy(provider.service, options.policyConfig(provider.service), {
           clock,
           random: options.random,
+          ...options.fleet?.policyDependencies(provider.service),
         });
         this.policies.set(provider.service, policy);
         this.stats.watch(policy);
@@ -106,9 +112,12 @@ export class Campaign {
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;
       probed.add(provider.service);
-      this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker, {
-        provesRecoveryFrom: (error) => provider.probeProves(error),
-      });
+      const register = () =>
+        this.health.register(provider.service, (signal) => provider.probe(signal), policy.breaker, {
+          provesRecoveryFrom: (error) => provider.probeProves(error),
+        });
+      if (options.fleet) options.fleet.probe(provider.service, register);
+      else register();
     }
     const flow = new CallFlow({
       services,
@@ -124,6 +133,7 @@ export class Campaign {
       queue: options.queue,
       events: this.events,
       clock,
+      turn: options.fleet && (() => options.fleet!.outboxTurn()),
     });
     // The CRM is back: the outbox loop replays at once (its failures end the run, as others do).
     services.crm.policy.onStateChanged((event) => {
@@ -137,6 +147,7 @@ export class Campaign {
       events: this.events,
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,
+      untilStopped: options.untilStopped ?? false,
       ...(options.workerId ? { workerId: options.workerId } : {}),
     });
     this.#waiting = new WaitingRoom({

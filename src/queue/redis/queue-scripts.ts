@@ -24,6 +24,7 @@ import { LuaScript } from './lua-script.ts';
  * - `P:w:#<service>` timed deferred contacts by due time, `P:park:#<service>` those waiting to
  *   be released, by enqueue order; `P:wsvc` the services contacts wait for;
  * - `P:phones` phone → id; `P:tok` lease token → id; `P:seq`; `P:bytes`;
+ * - channel `P:wake`: contacts fell due now (enqueued, released, requeued): idle workers look;
  * - `P:ob` outbox ids in order, `P:ob:<id>` hash entry, `P:obrq` request id → entry, `P:obseq`.
  */
 const PRELUDE = `
@@ -52,6 +53,8 @@ local function full()
   return redis.error_reply('QUEUE_FULL the queue holds its maximum of ' .. MAXB .. ' bytes')
 end
 local function add_bytes(delta) if delta ~= 0 then redis.call('INCRBY', BYTES, delta) end end
+-- tells idle workers that contacts are due now
+local function wake(n) if n > 0 then redis.call('PUBLISH', P .. ':wake', n) end end
 
 local function load(id)
   local v = redis.call('HMGET', ck(id), 'st', 'sq', 'du', 'wo', 'tk', 'fa', 'rs', 'cb', 'dn', 'dr', 'nb')
@@ -163,6 +166,7 @@ for _, a in ipairs(adds) do
   index(a[1], { st = 'pending', sq = seq, du = NOW, wo = '' })
 end
 add_bytes(bytes)
+wake(#adds)
 return out
 `);
 
@@ -327,9 +331,12 @@ local function release(s, limit)
   end
   return #ids
 end
-if ARGV[6] ~= '1' then return release(ARGV[4], tonumber(ARGV[5])) end
 local n = 0
-for _, s in ipairs(redis.call('SMEMBERS', WSVC)) do n = n + release(s, redis.call('ZCARD', pk(s))) end
+if ARGV[6] ~= '1' then n = release(ARGV[4], tonumber(ARGV[5]))
+else
+  for _, s in ipairs(redis.call('SMEMBERS', WSVC)) do n = n + release(s, redis.call('ZCARD', pk(s))) end
+end
+wake(n)
 return n
 `);
 
@@ -354,6 +361,7 @@ for _, id in ipairs(redis.call('ZRANGE', stk('in_progress'), 0, -1)) do
     n = n + 1
   end
 end
+wake(n)
 return n
 `);
 
@@ -383,6 +391,7 @@ for i = 1, n do
       'up', NOW)
     add_bytes(delta)
     out[i] = 'requeued'
+    wake(1)
   end
 end
 return out

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { Clock, TrialPermits } from '../resilience/index.ts';
+import { releaseOwnedScript, takeTrialScript } from './circuit-scripts.ts';
+import type { FleetLink } from './fleet-link.ts';
+
+export interface FleetTrialPermitOptions {
+  redis: Redis;
+  prefix: string;
+  clock: Clock;
+  link: FleetLink;
+  owner: string;
+  service: string;
+  /** How long the permit lasts once taken (a holder that dies frees it after this). */
+  ttlMs: number;
+  /** How soon a refused caller asks again while the permit is being asked for. */
+  askAgainMs?: number;
+}
+
+type State =
+  | { kind: 'none' }
+  | { kind: 'asking' }
+  | { kind: 'held'; until: number }
+  | { kind: 'other'; until: number };
+
+/**
+ * The half-open trial permit of one service, for the whole fleet: a Redis key with a TTL
+ * that one worker holds at a time. `held()` never waits: it answers from what this worker
+ * knows and asks Redis in the background when it knows nothing. While Redis is unreachable
+ * every worker runs its own trials (its breaker is local then).
+ */
+export class FleetTrialPermit implements TrialPermits {
+  readonly #options: FleetTrialPermitOptions & { askAgainMs: number };
+  #state: State = { kind: 'none' };
+
+  constructor(options: FleetTrialPermitOptions) {
+    this.#options = { askAgainMs: 50, ...options };
+  }
+
+  held(): boolean {
+    if (!this.#options.link.connected) return true;
+    const now = this.#options.clock.now();
+    const state = this.#state;
+    if (state.kind === 'held' && now < state.until) return true;
+    if (state.kind === 'other' && now < state.until) return false;
+    if (state.kind !== 'asking') this.#ask();
+    return false;
+  }
+
+  retryAt(): number {
+    const now = this.#options.clock.now();
+    const state = this.#state;
+    return state.kind === 'other' ? Math.max(now, state.until) : now + this.#options.askAgainMs;
+  }
+
+  release(): void {
+    const was = this.#state.kind;
+    this.#state = { kind: 'none' };
+    if (was === 'other' || !this.#options.link.connected) return;
+    const { redis, prefix, service, owner } = this.#options;
+    releaseOwnedScript.run(redis, [`${prefix}:trial:${service}`, owner]).catch(() => undefined);
+  }
+
+  /** The circuit moved: what this worker knew of another's permit is stale. */
+  forget(): void {
+    if (this.#state.kind === 'other') this.#state = { kind: 'none' };
+  }
+
+  #ask(): void {
+    const { redis, prefix, service, owner, ttlMs, clock, link } = this.#options;
+    this.#state = { kind: 'asking' };
+    takeTrialScript.run(redis, [prefix, service, owner, Math.ceil(ttlMs)]).then(
+      (reply) => {
+        if (this.#state.kind !== 'asking') return; // released or forgotten meanwhile
+        const [taken, ms] = reply as [number, number];
+        const until = clock.now() + Math.max(0, ms);
+        // keep a margin: this worker stops trusting its permit before Redis drops it
+        this.#state = taken === 1 ? { kind: 'held', until: until - 100 } : { kind: 'other', until };
+      },
+      (error: unknown) => {
+        this.#state = { kind: 'none' };
+        link.reportFailure(error);
+      },
+    );
+  }
+}
