@@ -1,5 +1,6 @@
 import type { AudioStore } from '../agent/audio-store.ts';
 import { Campaign } from '../agent/campaign.ts';
+import type { CampaignFleet } from '../agent/campaign-fleet.ts';
 import { policyForService, type AppConfig } from '../config.ts';
 import type { Providers } from '../providers/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
@@ -19,6 +20,10 @@ export interface SessionOptions {
   concurrency: number;
   observers: Observers;
   workerId?: string | undefined;
+  /** The fleet this worker shares its resilience with (a worker on Redis). */
+  fleet?: CampaignFleet | undefined;
+  /** Keep working when the queue is empty, until stopped (a worker of a fleet). */
+  untilStopped?: boolean | undefined;
 }
 
 /** Builds the campaign from the configuration and subscribes every sink to it. */
@@ -46,6 +51,8 @@ export function createSession(options: SessionOptions): {
     retryTemplateForMs: config.llm.retry_template_for * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
+    fleet: options.fleet,
+    untilStopped: options.untilStopped,
   });
   const dispose = options.observers.watch(campaign, options.queue);
   return { campaign, dispose };

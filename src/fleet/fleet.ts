@@ -34,8 +34,8 @@ export interface FleetOptions {
   /** This worker's name in the fleet. */
   workerId: string;
   clock: Clock;
-  /** Each service's fleet-wide limits, by service name (`Twilio` …). */
-  limits?: Readonly<Record<string, ServiceLimits>>;
+  /** A service's fleet-wide limits, by its name (`Twilio` …), if it has any. */
+  limits: (service: string) => ServiceLimits | undefined;
   /** How long a service's half-open trial may hold the fleet's permit (longer than a trial). */
   trialTtlMs: (service: string) => number;
   /** How long a service's attempt may hold a concurrency permit (longer than an attempt). */
@@ -142,7 +142,7 @@ export class Fleet implements CampaignFleet {
 
   policyDependencies(service: string): Pick<PolicyDependencies, 'attemptGate' | 'retryBudget'> {
     const { clock, limits, permitTtlMs, retryBudget } = this.#options;
-    const serviceLimits = limits?.[service];
+    const serviceLimits = limits(service);
     const shared = { redis: this.#fast, prefix: this.#prefix, clock, link: this.link };
     const budget = retryBudget(service);
     return {
@@ -182,6 +182,11 @@ export class Fleet implements CampaignFleet {
     return () => {
       releaseOwnedScript.run(this.#fast, [key, this.#owner]).catch(() => undefined);
     };
+  }
+
+  /** How many workers the fleet has (this one included), as last counted. */
+  get workers(): number {
+    return this.link.status.workers;
   }
 
   /** Tells `listener` when contacts fell due at once (enqueued, released, requeued). */
