@@ -43,12 +43,7 @@ describeWithRedis('limits and retry budget shared through Redis', () => {
     return { clock, prefix, workers };
   }
 
-  function gates(
-    workers: WorkerParts[],
-    prefix: string,
-    clock: Clock,
-    limits: ServiceLimits,
-  ) {
+  function gates(workers: WorkerParts[], prefix: string, clock: Clock, limits: ServiceLimits) {
     return workers.map(
       (w) =>
         new FleetLimits({

@@ -89,7 +89,7 @@ describeWithRedis('breaker state shared through Redis', () => {
     await parts[0]!.close(); // a dies with its trial out: nobody gives the permit back
     await eventually(() => b.state === 'HALF_OPEN', 'b shares the half-open state');
     expect(b.tryAcquire()).toBe(REJECTED);
-    await eventually(() => b.nextAttemptAt > clock.now() + 1_000, 'b knows a holds the permit');
+    await eventually(() => b.nextAttemptAt > clock.now() + 500, 'b knows a holds the permit');
     const key = `${prefix}:trial:ElevenLabs`;
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);
@@ -98,6 +98,24 @@ describeWithRedis('breaker state shared through Redis', () => {
     await clock.advance(20_100);
     b.tryAcquire();
     await eventually(() => b.trialsWanted > 0, 'b takes the permit over');
+    expect(b.tryAcquire()).not.toBe(REJECTED);
+  });
+
+  it('gives back a permit no trial came to take, so a worker with a trial to run gets it', async () => {
+    const { clock, prefix, workers: parts } = await fleet(2);
+    const [a, b] = [await parts[0]!.breaker(), await parts[1]!.breaker()];
+    a.recordFailure(a.tryAcquire(), failure);
+    a.recordFailure(a.tryAcquire(), failure);
+    await eventually(() => b.state === 'OPEN', 'b open');
+    await clock.advance(10_100);
+    expect(a.trialsWanted).toBe(0); // asks
+    await eventually(() => a.trialsWanted > 0, 'a holds the permit');
+    expect(b.tryAcquire()).toBe(REJECTED); // b's contact came first: b has no permit
+    await clock.advance(500); // a's worker had no trial to run: the permit goes back
+    await eventually(async () => (await redis.exists(`${prefix}:trial:ElevenLabs`)) === 0, 'freed');
+    await clock.advance(1_000);
+    b.tryAcquire();
+    await eventually(() => b.trialsWanted > 0, 'b holds it');
     expect(b.tryAcquire()).not.toBe(REJECTED);
   });
 

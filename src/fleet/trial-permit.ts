@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Clock, TrialPermits } from '../resilience/index.ts';
+import type { Clock, TimerHandle, TrialPermits } from '../resilience/index.ts';
 import { releaseOwnedScript, takeTrialScript } from './circuit-scripts.ts';
 import type { FleetLink } from './fleet-link.ts';
 
@@ -14,12 +14,18 @@ export interface FleetTrialPermitOptions {
   ttlMs: number;
   /** How soon a refused caller asks again while the permit is being asked for. */
   askAgainMs?: number;
+  /** A permit no trial of this worker took within this long goes back (another may use it). */
+  unusedMs?: number;
+  /** How long another worker's permit is believed, at most, before asking again. */
+  believeOtherMs?: number;
 }
+
+export const fleetTrialPermitDefaults = { askAgainMs: 50, unusedMs: 500, believeOtherMs: 1_000 };
 
 type State =
   | { kind: 'none' }
   | { kind: 'asking' }
-  | { kind: 'held'; until: number }
+  | { kind: 'held'; until: number; taken: boolean; unused: TimerHandle | undefined }
   | { kind: 'other'; until: number };
 
 /**
@@ -29,11 +35,11 @@ type State =
  * every worker runs its own trials (its breaker is local then).
  */
 export class FleetTrialPermit implements TrialPermits {
-  readonly #options: FleetTrialPermitOptions & { askAgainMs: number };
+  readonly #options: FleetTrialPermitOptions & typeof fleetTrialPermitDefaults;
   #state: State = { kind: 'none' };
 
   constructor(options: FleetTrialPermitOptions) {
-    this.#options = { askAgainMs: 50, ...options };
+    this.#options = { ...fleetTrialPermitDefaults, ...options };
   }
 
   held(): boolean {
@@ -46,6 +52,16 @@ export class FleetTrialPermit implements TrialPermits {
     return false;
   }
 
+  take(): boolean {
+    if (!this.held()) return false;
+    const state = this.#state;
+    if (state.kind === 'held') {
+      state.taken = true;
+      state.unused?.clear();
+    }
+    return true;
+  }
+
   retryAt(): number {
     const now = this.#options.clock.now();
     const state = this.#state;
@@ -54,6 +70,7 @@ export class FleetTrialPermit implements TrialPermits {
 
   release(): void {
     const was = this.#state.kind;
+    if (this.#state.kind === 'held') this.#state.unused?.clear();
     this.#state = { kind: 'none' };
     if (was === 'other' || !this.#options.link.connected) return;
     const { redis, prefix, service, owner } = this.#options;
@@ -71,10 +88,21 @@ export class FleetTrialPermit implements TrialPermits {
     takeTrialScript.run(redis, [prefix, service, owner, Math.ceil(ttlMs)]).then(
       (reply) => {
         if (this.#state.kind !== 'asking') return; // released or forgotten meanwhile
-        const [taken, ms] = reply as [number, number];
-        const until = clock.now() + Math.max(0, ms);
+        const [granted, ms] = reply as [number, number];
+        const now = clock.now();
+        if (granted !== 1) {
+          const until = now + Math.min(Math.max(0, ms), this.#options.believeOtherMs);
+          this.#state = { kind: 'other', until };
+          return;
+        }
+        // no trial of this worker came to take it (another worker claimed the contact the
+        // trial was for): it goes back, and whoever has a trial to run may have it
+        const unused = clock.setTimer(() => {
+          const state = this.#state;
+          if (state.kind === 'held' && !state.taken) this.release();
+        }, this.#options.unusedMs);
         // keep a margin: this worker stops trusting its permit before Redis drops it
-        this.#state = taken === 1 ? { kind: 'held', until: until - 100 } : { kind: 'other', until };
+        this.#state = { kind: 'held', until: now + ms - 100, taken: false, unused };
       },
       (error: unknown) => {
         this.#state = { kind: 'none' };

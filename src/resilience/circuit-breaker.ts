@@ -168,7 +168,9 @@ export class CircuitBreaker {
       if (!this.#mayTry()) return REJECTED;
       this.#transition('HALF_OPEN', 'recovery_timeout');
     } else if (!this.#mayTry()) return REJECTED;
-    return this.#probeSlots().tryTake() ? this.#generation : REJECTED;
+    if (!this.#probeSlots().tryTake()) return REJECTED;
+    this.#permits?.take();
+    return this.#generation;
   }
 
   /** Reports that the call admitted with `permit` succeeded; `durationMs` is its slowest attempt. */

@@ -34,6 +34,8 @@ export interface CircuitSnapshot {
 export interface TrialPermits {
   /** Whether this process may run trials now (it holds the permit); asks for it if not. */
   held(): boolean;
+  /** A trial starts: whether this process holds the permit (it then keeps it until `release`). */
+  take(): boolean;
   /** This process runs no trial any more: the permit goes back. */
   release(): void;
   /** When a process refused for want of the permit may ask again. */

@@ -20,12 +20,14 @@ class PermitStore extends InMemoryCircuitStateStore {
 
   trialPermits(service: string): TrialPermits {
     const me = {};
+    const held = (): boolean => {
+      const owner = this.owners.get(service) ?? me;
+      this.owners.set(service, owner);
+      return owner === me;
+    };
     return {
-      held: () => {
-        const owner = this.owners.get(service) ?? me;
-        this.owners.set(service, owner);
-        return owner === me;
-      },
+      held,
+      take: held,
       release: () => {
         if (this.owners.get(service) !== me) return;
         this.owners.delete(service);
