@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FileAudioStore } from '../agent/audio-store.ts';
+import { recoverLeases } from '../agent/lease-recovery.ts';
 import type { AppConfig } from '../config.ts';
 import { providersFromSettings } from '../providers/index.ts';
 import type { Output } from '../redaction/output.ts';
-import { systemClock } from '../resilience/index.ts';
+import { systemClock, type TimerHandle } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import { openFleet } from './fleet-from-config.ts';
 import { createObservers } from './observers.ts';
@@ -13,6 +14,12 @@ import { ResourceStack } from './resource-stack.ts';
 import { formatSummary } from './summary.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How often a worker looks for contacts held by a dead process of its host (a sibling worker
+ * killed): they are taken back at once rather than when their leases run out.
+ */
+const RECLAIM_EVERY_MS = 2_000;
 
 export interface WorkerOptions {
   config: AppConfig;
@@ -86,6 +93,28 @@ export async function worker(options: WorkerOptions): Promise<number> {
     resources.defer(dispose);
     await fleet.attach(campaign.policies.values());
     resources.defer(fleet.onWake(() => campaign.worker.wake()));
+    let reclaim: TimerHandle | undefined;
+    const lookForDeadSiblings = (): void => {
+      reclaim = clock.setTimer(() => {
+        void recoverLeases(queue).then(
+          ({ reclaimed }) => {
+            for (const { pid, contacts } of reclaimed) {
+              campaign.events.emit({
+                type: 'leases_reclaimed',
+                timestamp: clock.now(),
+                pid,
+                contacts,
+              });
+            }
+            if (reclaimed.length > 0) campaign.worker.wake();
+            lookForDeadSiblings();
+          },
+          () => lookForDeadSiblings(), // Redis unreachable: look again later
+        );
+      }, RECLAIM_EVERY_MS);
+    };
+    lookForDeadSiblings();
+    resources.defer(() => reclaim?.clear());
     log.log(
       'INFO',
       `worker ${workerId} joined the fleet at ${fleet.location} {${config.fleet.key_prefix}}: ${fleet.workers} worker${fleet.workers === 1 ? '' : 's'}`,

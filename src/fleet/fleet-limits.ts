@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Bulkhead, type AttemptGate, type Clock } from '../resilience/index.ts';
 import type { FleetLink } from './fleet-link.ts';
-import { givePermitScript, takePermitScript, takeRateScript } from './limit-scripts.ts';
+import {
+  givePermitScript,
+  renewPermitScript,
+  takePermitScript,
+  takeRateScript,
+} from './limit-scripts.ts';
 
 /** One provider's limits for the whole fleet. */
 export interface ServiceLimits {
@@ -49,10 +54,15 @@ export class FleetLimits implements AttemptGate {
     this.#options = { maxPollMs: 50, ...options };
   }
 
+  /**
+   * The concurrency permit first, then the rate (the last thing before the request goes, so
+   * the provider sees the rate); a permit held through a long wait for the rate is extended.
+   */
   async enter(signal: AbortSignal | undefined): Promise<() => void> {
-    const leave = await this.#concurrency(signal);
+    const holder = randomUUID();
+    const leave = await this.#concurrency(holder, signal);
     try {
-      await this.#rate(signal);
+      if (await this.#rate(signal)) this.#renew(holder);
     } catch (error) {
       leave();
       throw error;
@@ -60,11 +70,18 @@ export class FleetLimits implements AttemptGate {
     return leave;
   }
 
-  async #concurrency(signal: AbortSignal | undefined): Promise<() => void> {
+  #renew(holder: string): void {
+    const { redis, prefix, name, permitTtlMs, limits, link } = this.#options;
+    if (limits.maxConcurrent === undefined || !link.connected) return;
+    renewPermitScript
+      .run(redis, [prefix, name, holder, Math.ceil(permitTtlMs)])
+      .catch(() => undefined);
+  }
+
+  async #concurrency(holder: string, signal: AbortSignal | undefined): Promise<() => void> {
     const { maxConcurrent } = this.#options.limits;
     if (maxConcurrent === undefined) return () => undefined;
     const { redis, prefix, name, permitTtlMs, link } = this.#options;
-    const holder = randomUUID();
     for (;;) {
       if (!link.connected) return this.#localSlot(signal);
       try {
@@ -88,12 +105,14 @@ export class FleetLimits implements AttemptGate {
     }
   }
 
-  async #rate(signal: AbortSignal | undefined): Promise<void> {
+  /** Waits for the rate; resolves with whether it had to wait. */
+  async #rate(signal: AbortSignal | undefined): Promise<boolean> {
     const { rate } = this.#options.limits;
-    if (rate === undefined) return;
+    if (rate === undefined) return false;
     const { redis, prefix, name, link } = this.#options;
+    let waited = false;
     for (;;) {
-      if (!link.connected) return this.#localPace(signal);
+      if (!link.connected) return (await this.#localPace(signal)) || waited;
       try {
         const [taken, waitMs] = (await takeRateScript.run(redis, [
           prefix,
@@ -102,7 +121,8 @@ export class FleetLimits implements AttemptGate {
           Math.ceil(rate.perMs),
           randomUUID(),
         ])) as [number, number];
-        if (taken === 1) return;
+        if (taken === 1) return waited;
+        waited = true;
         await this.#options.clock.sleep(waitMs, signal);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
@@ -145,13 +165,15 @@ export class FleetLimits implements AttemptGate {
   }
 
   /** Evenly spaced: the fleet's rate divided among the workers. */
-  async #localPace(signal: AbortSignal | undefined): Promise<void> {
+  async #localPace(signal: AbortSignal | undefined): Promise<boolean> {
     const { rate } = this.#options.limits;
     const share = this.#share();
     const spacing = (rate!.perMs * share.workers) / rate!.requests;
     const now = this.#options.clock.now();
     const at = Math.max(now, share.nextAt);
     share.nextAt = at + spacing;
-    if (at > now) await this.#options.clock.sleep(at - now, signal);
+    if (at <= now) return false;
+    await this.#options.clock.sleep(at - now, signal);
+    return true;
   }
 }

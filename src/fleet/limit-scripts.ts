@@ -21,6 +21,16 @@ local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return { 0, math.max(1, tonumber(oldest[2]) - now) }
 `);
 
+/** ARGV: prefix, name, holder, ttl ms. Extends a permit still held. */
+export const renewPermitScript = new LuaScript(`#!lua
+local key = ARGV[1] .. ':sem:' .. ARGV[2]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', key, 'XX', now + tonumber(ARGV[4]), ARGV[3])
+redis.call('PEXPIRE', key, tonumber(ARGV[4]))
+return 1
+`);
+
 /** ARGV: prefix, name, holder. */
 export const givePermitScript = new LuaScript(`#!lua
 return redis.call('ZREM', ARGV[1] .. ':sem:' .. ARGV[2], ARGV[3])

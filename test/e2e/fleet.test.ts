@@ -147,6 +147,14 @@ describeWithRedis('a fleet of three workers on Redis', () => {
       });
       expect(summary.crm_outbox).toBe(0);
 
+      // a sibling on this host took the dead worker's contacts back at once
+      const reclaimed = workers
+        .slice(1)
+        .flatMap((w) => w.jsonLines())
+        .filter((l) => l.event === 'leases_reclaimed');
+      expect(reclaimed.map((l) => l.message)).toContainEqual(
+        expect.stringMatching(new RegExp(`held by pid ${victim.child.pid}, which no longer runs$`)),
+      );
       // nobody lost, nobody called twice: the dead worker's contacts finished on the others
       expect(calledNumbers(mock).sort()).toEqual([...phones].sort());
       expect(mock.mock.crmRecords).toHaveLength(24);
