@@ -18,6 +18,8 @@ export interface FleetFromConfigOptions {
   clock: Clock;
   workerId: string;
   log: (level: FleetLogLevel, message: string, event: string) => void;
+  /** Stops waiting for a Redis that does not answer. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Joins the fleet the configuration and REDIS_URL describe. */
@@ -41,6 +43,7 @@ export function openFleet(options: FleetFromConfigOptions): Promise<Fleet> {
     retryBudget: (service) => budgetOf(policy(service).retry.budget),
     healthIntervalMs: config.health_check.interval * 1000,
     log: options.log,
+    signal: options.signal,
   });
 }
 

@@ -1,7 +1,13 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { importContacts } from '../agent/contacts/index.ts';
 import type { AppConfig } from '../config.ts';
-import { closeConnection, liveWorkers, queueConnection, redisLocation } from '../fleet/index.ts';
+import {
+  closeConnection,
+  liveWorkers,
+  queueConnection,
+  redisLocation,
+  waitForRedis,
+} from '../fleet/index.ts';
 import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
 import type { Output } from '../redaction/output.ts';
 import { systemClock, type Clock } from '../resilience/index.ts';
@@ -53,6 +59,15 @@ export async function runOnFleet(options: RunOnFleetOptions): Promise<number> {
     const redis = queueConnection({ url });
     resources.defer(() => closeConnection(redis));
     const location = `${redisLocation(url)} ${prefix}`;
+    await waitForRedis(
+      redis,
+      redisLocation(url),
+      (message) => output.err(`call-agent: ${message}`),
+      options.signal,
+    ).catch((error: unknown) => {
+      if (!options.signal?.aborted) throw error;
+      throw new Error('stopped while waiting for Redis: nothing was enqueued');
+    });
     const queue = new RedisCallQueue({
       redis,
       prefix: config.fleet.key_prefix,

@@ -74,6 +74,10 @@ export async function worker(options: WorkerOptions): Promise<number> {
       clock,
       workerId,
       log: (level, message, event) => log.log(level, message, { event }),
+      signal: options.signal,
+    }).catch((error: unknown) => {
+      if (!options.signal?.aborted) throw error;
+      throw new Error('stopped while waiting for Redis: nothing was done');
     });
     resources.defer(() => fleet.close());
     const queue = fleet.queue({ maxFailedAttempts: config.queue.max_failed_attempts });

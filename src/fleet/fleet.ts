@@ -21,6 +21,7 @@ import {
   queueConnection,
   redisLocation,
   subscriberConnection,
+  waitForRedis,
 } from './redis-connections.ts';
 import { RedisTime } from './redis-time.ts';
 
@@ -46,6 +47,8 @@ export interface FleetOptions {
   healthIntervalMs: number;
   /** Where the fleet says what happens to it (Redis lost, rejoined). */
   log: (level: FleetLogLevel, message: string, event: string) => void;
+  /** Stops `open` waiting for a Redis that does not answer. */
+  signal?: AbortSignal | undefined;
 }
 
 /** How long one worker may replay the outbox before another may (it releases it sooner). */
@@ -119,7 +122,12 @@ export class Fleet implements CampaignFleet {
   static async open(options: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(options);
     try {
-      await fleet.#queueRedis.ping(); // waits for Redis, as the queue does
+      await waitForRedis(
+        fleet.#queueRedis,
+        fleet.location,
+        (message) => options.log('WARNING', message, 'fleet_waiting'),
+        options.signal,
+      );
       await fleet.#subscriber.subscribe(`${fleet.#prefix}:wake`, `${fleet.#prefix}:cb`);
       await fleet.link.start();
       return fleet;

@@ -3,4 +3,9 @@ export { Fleet, type FleetOptions, type FleetLogLevel } from './fleet.ts';
 export type { FleetStatus } from './fleet-link.ts';
 export type { ServiceLimits } from './fleet-limits.ts';
 export { liveWorkers } from './live-workers.ts';
-export { queueConnection, redisLocation, closeConnection } from './redis-connections.ts';
+export {
+  queueConnection,
+  redisLocation,
+  closeConnection,
+  waitForRedis,
+} from './redis-connections.ts';

@@ -63,3 +63,34 @@ export function redisLocation(url: string): string {
 export function closeConnection(redis: Redis): void {
   redis.disconnect(false);
 }
+
+/**
+ * Resolves once Redis answers on this (waiting) connection; if it has not after `noticeMs`,
+ * says once that it waits, and for what. Rejects with the signal's reason when it aborts.
+ */
+export async function waitForRedis(
+  redis: Redis,
+  location: string,
+  notice: (message: string) => void,
+  signal?: AbortSignal,
+  noticeMs = 1_000,
+): Promise<void> {
+  signal?.throwIfAborted();
+  const timer = setTimeout(
+    () => notice(`waiting for Redis at ${location} (it does not answer yet)`),
+    noticeMs,
+  );
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
