@@ -31,6 +31,8 @@ export interface ObserverOptions {
   output?: Output | undefined;
   /** Serve Prometheus metrics on this port. */
   metricsPort?: number | undefined;
+  /** With `metricsPort`: what `GET /readyz` says there (default: no /readyz). */
+  readiness?: (() => { ready: boolean } & Record<string, unknown>) | undefined;
   /** Where Google Sheets rows wait while Sheets is down. */
   sheetsSpillPath: string;
   /** Send alerts (default true): through the channels `env` configures, and `extraChannels`. */
@@ -85,7 +87,11 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
   const metrics = options.metricsPort === undefined ? undefined : createMetrics();
   let server: MetricsServer | undefined;
   if (metrics && options.metricsPort !== undefined) {
-    server = await startMetricsServer({ port: options.metricsPort, registry: metrics.registry });
+    server = await startMetricsServer({
+      port: options.metricsPort,
+      registry: metrics.registry,
+      readiness: options.readiness,
+    });
     logger.log('INFO', `metrics served at ${server.url}`, { event: 'metrics_server' });
   }
   const channels =

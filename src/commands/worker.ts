@@ -7,6 +7,7 @@ import { providersFromSettings } from '../providers/index.ts';
 import type { Output } from '../redaction/output.ts';
 import { systemClock, type TimerHandle } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
+import type { Fleet } from '../fleet/index.ts';
 import { openFleet } from './fleet-from-config.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
@@ -58,7 +59,18 @@ export async function worker(options: WorkerOptions): Promise<number> {
     });
     await audio.check();
     await audio.sweep();
+    const joined: { fleet?: Fleet } = {};
     const observers = await createObservers({
+      // a worker that lost Redis works on alone: not ready as a member of the fleet
+      readiness: () => {
+        const status = joined.fleet?.link.status ?? { connected: false, workers: 0 };
+        return {
+          ready: status.connected,
+          fleet: status.connected ? 'connected' : 'redis_unreachable',
+          workers: status.workers,
+          ...(status.error === undefined ? {} : { error: status.error }),
+        };
+      },
       env: options.env,
       output,
       clock,
@@ -79,6 +91,7 @@ export async function worker(options: WorkerOptions): Promise<number> {
       if (!options.signal?.aborted) throw error;
       throw new Error('stopped while waiting for Redis: nothing was done');
     });
+    joined.fleet = fleet;
     resources.defer(() => fleet.close());
     const queue = fleet.queue({ maxFailedAttempts: config.queue.max_failed_attempts });
     resources.defer(() => queue.close());

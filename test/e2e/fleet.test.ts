@@ -53,6 +53,7 @@ async function startWorkers(
   ws: Workspace,
   count: number,
   env: Record<string, string>,
+  extra: string[] = [],
 ): Promise<CliProcess[]> {
   const workers = Array.from({ length: count }, (_, i) =>
     startCli(
@@ -66,6 +67,7 @@ async function startWorkers(
         'json',
         '--concurrency',
         String(CONCURRENCY),
+        ...extra,
       ],
       { env },
     ),
