@@ -46,6 +46,7 @@ return redis.call('ZCARD', key)
 export class FleetLink {
   readonly #options: FleetLinkOptions & typeof fleetLinkDefaults;
   readonly #listeners = new Set<(status: FleetStatus) => void>();
+  readonly #beatListeners = new Set<() => void>();
   #status: FleetStatus = { connected: false, workers: 1 };
   #timer: TimerHandle | undefined;
   #stopped = false;
@@ -72,6 +73,12 @@ export class FleetLink {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Tells `listener` after every heartbeat that reached Redis; returns the unsubscriber. */
+  onBeat(listener: () => void): () => void {
+    this.#beatListeners.add(listener);
+    return () => this.#beatListeners.delete(listener);
+  }
+
   /** The first heartbeat, then one every `heartbeatMs`. */
   async start(): Promise<void> {
     await this.beat();
@@ -91,6 +98,7 @@ export class FleetLink {
       await time.measure(redis);
       const workers = (await heartbeatScript.run(redis, [prefix, workerId, memberTtlMs])) as number;
       this.#set({ connected: true, workers: Math.max(1, workers) });
+      for (const listener of [...this.#beatListeners]) listener();
     } catch (error) {
       this.#lost(error instanceof Error ? error.message : String(error));
     }

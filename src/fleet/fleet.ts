@@ -115,7 +115,11 @@ export class Fleet implements CampaignFleet {
     this.#subscriber.on('message', (channel: string) => {
       if (channel === `${this.#prefix}:wake`) for (const wake of this.#wakeListeners) wake();
     });
-    this.#disposers.push(this.link.onChange((status) => this.#tell(status)));
+    this.#disposers.push(
+      this.link.onChange((status) => this.#tell(status)),
+      // pub/sub delivers at most once: what a worker missed, its next heartbeat reads
+      this.link.onBeat(() => void this.store.refresh()),
+    );
   }
 
   /** Connects (waiting for Redis, however long it takes) and joins the fleet. */

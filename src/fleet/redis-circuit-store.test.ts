@@ -119,6 +119,19 @@ describeWithRedis('breaker state shared through Redis', () => {
     expect(b.tryAcquire()).not.toBe(REJECTED);
   });
 
+  it('a worker that missed the news (pub/sub delivers at most once) reads it at its next look', async () => {
+    const { workers: parts } = await fleet(2);
+    const [a, b] = [await parts[0]!.breaker(), await parts[1]!.breaker()];
+    await parts[1]!.subscriber.unsubscribe();
+    a.recordFailure(a.tryAcquire(), failure);
+    a.recordFailure(a.tryAcquire(), failure);
+    await eventually(() => a.state === 'OPEN', 'a open');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(b.state).toBe('CLOSED');
+    await parts[1]!.store.refresh(); // what each heartbeat does
+    expect(b.state).toBe('OPEN');
+  });
+
   it('refuses a transition decided on a state the fleet has left: the worker adopts the fleet', async () => {
     const { prefix, workers: parts } = await fleet(2);
     const [a, b] = [await parts[0]!.breaker(), await parts[1]!.breaker()];
