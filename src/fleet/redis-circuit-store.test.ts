@@ -125,8 +125,11 @@ describeWithRedis('breaker state shared through Redis', () => {
     await parts[1]!.subscriber.unsubscribe();
     a.recordFailure(a.tryAcquire(), failure);
     a.recordFailure(a.tryAcquire(), failure);
-    await eventually(() => a.state === 'OPEN', 'a open');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const prefix = parts[0]!.prefix;
+    await eventually(
+      async () => (await redis.hget(`${prefix}:cb:ElevenLabs`, 'v')) !== null,
+      'saved',
+    );
     expect(b.state).toBe('CLOSED');
     await parts[1]!.store.refresh(); // what each heartbeat does
     expect(b.state).toBe('OPEN');

@@ -40,6 +40,7 @@ export async function workerParts(url: string, prefix: string, clock: Clock, tim
     return made;
   };
   return {
+    prefix,
     redis,
     subscriber,
     link,
