@@ -72,8 +72,18 @@ describeWithRedis('breaker state shared through Redis', () => {
     expect(permits.filter((p) => p !== REJECTED)).toHaveLength(1);
     const holder = breakers[permits.findIndex((p) => p !== REJECTED)]!;
     expect(holder.state).toBe('HALF_OPEN');
+    const reasons: string[][] = breakers.map(() => []);
+    breakers.forEach((b, i) =>
+      b.onStateChange((e) => reasons[i]!.push(`${e.from}>${e.to}:${e.reason}`)),
+    );
     holder.recordSuccess(permits.find((p) => p !== REJECTED)!);
-    await eventually(() => breakers.every((b) => b.state === 'CLOSED'), 'all closed');
+    await eventually(() => breakers.every((b) => b.state === 'CLOSED'), 'all closed').catch(
+      (e: unknown) => {
+        throw new Error(
+          `${String(e)} ${JSON.stringify({ reasons, states: breakers.map((b) => b.circuit()), holder: breakers.indexOf(holder) })}`,
+        );
+      },
+    );
   });
 
   it('frees the trial permit of a worker that dies mid-trial when its TTL runs out', async () => {
