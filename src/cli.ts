@@ -175,7 +175,16 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       )
       .option('--summary-json <file>', 'write the end-of-run summary as JSON (- for stdout)')
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber)
-      .option('--default-region <code>', 'region of numbers without +country', regionCode),
+      .option('--default-region <code>', 'region of numbers without +country', regionCode)
+      .addOption(
+        new Option(
+          '--queue <backend>',
+          'sqlite: this process calls; redis: enqueue for `call-agent worker`s (REDIS_URL) and wait',
+        )
+          .choices(['sqlite', 'redis'])
+          .env('QUEUE')
+          .default('sqlite'),
+      ),
   ).action(
     async (
       contactsFile: string,
@@ -185,10 +194,34 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         summaryJson?: string;
         metricsPort?: number;
         defaultRegion?: CountryCode;
+        queue: 'sqlite' | 'redis';
       },
+      command: Command,
     ) => {
       const config = await loadConfig(flags.config);
       const level = await printLevel(flags.quiet);
+      if (flags.queue === 'redis') {
+        if (flags.mockProviders || flags.db !== undefined || flags.metricsPort !== undefined) {
+          command.error(
+            'error: with --queue redis the workers call the providers: --mock-providers, --db and --metrics-port are theirs',
+            { exitCode: 2 },
+          );
+        }
+        const { runOnFleet } = await import('./commands/run-on-fleet.ts');
+        result.code = await runOnFleet({
+          config,
+          printLevel: level,
+          contactsFile,
+          env: process.env,
+          logFormat: flags.logFormat ?? defaultLogFormat(),
+          maxDurationSeconds: flags.maxDuration,
+          summaryJson: flags.summaryJson,
+          defaultRegion: flags.defaultRegion,
+          signal: interruptSignal(output),
+          output,
+        });
+        return;
+      }
       const { run } = await import('./commands/run.ts');
       result.code = await run({
         config,
@@ -250,6 +283,52 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       });
     },
   );
+
+  program
+    .command('worker')
+    .description(
+      'work the queue of a fleet on Redis (REDIS_URL) with the configured providers, until stopped',
+    )
+    .option('--config <file>', 'JSON configuration (default ./call-agent.config.json if present)')
+    .option('--concurrency <n>', 'contacts in flight at once', positiveInteger)
+    .option('--data-dir <dir>', "this worker's audio files and Sheets spill file", 'data')
+    .option('--max-duration <seconds>', 'stop after this long', durationSeconds)
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber)
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'json lines or readable lines (json when stdout is not a terminal)',
+      ).choices(['json', 'pretty']),
+    )
+    .option('--quiet', 'print only the log lines of level WARNING and worse')
+    .action(
+      async (flags: {
+        config?: string;
+        concurrency?: number;
+        dataDir: string;
+        maxDuration?: number;
+        metricsPort?: number;
+        logFormat?: 'json' | 'pretty';
+        quiet?: boolean;
+      }) => {
+        const config = await loadConfig(flags.config);
+        const level = await printLevel(flags.quiet);
+        const { worker } = await import('./commands/worker.ts');
+        result.code = await worker({
+          config,
+          printLevel: level,
+          env: process.env,
+          concurrency: flags.concurrency ?? 4,
+          logFormat: flags.logFormat ?? defaultLogFormat(),
+          dataDir: flags.dataDir,
+          maxDurationSeconds: flags.maxDuration,
+          metricsPort: flags.metricsPort,
+          audioBaseUrl: process.env.AUDIO_PUBLIC_BASE_URL,
+          signal: interruptSignal(output),
+          output,
+        });
+      },
+    );
 
   program
     .command('mock-providers')

@@ -64,6 +64,15 @@ export const DEFAULTS = {
   contacts: { default_region: parseContactsDefaults.defaultRegion },
   shutdown_grace: 5,
   server: { drain_timeout: 30 },
+  fleet: {
+    key_prefix: 'call-agent',
+    // Twilio places 1 call per second per account by default (it queues the excess);
+    // HubSpot's private apps may make 100 requests per 10 s on the lowest tier.
+    limits: {
+      twilio: { rate: { requests: 1, per: 1 } },
+      hubspot: { rate: { requests: 100, per: 10 } },
+    },
+  },
 } as const;
 
 const REGION = 'a region code such as "US", "GB" or "DE" (ISO 3166-1 alpha-2)';
@@ -162,6 +171,21 @@ const serviceOverrideSchema = z
 export const SERVICE_KEYS = ['openai', 'elevenlabs', 'twilio', 'hubspot'] as const;
 export type ServiceKey = (typeof SERVICE_KEYS)[number];
 
+const LIMITS = 'limits of one service: { max_concurrent, rate: { requests, per } }';
+const fleetLimitsSchema = z
+  .object(
+    {
+      max_concurrent: wholeNumber(1).optional(),
+      rate: z
+        .object({ requests: wholeNumber(1), per: seconds('a window') }, { error: LIMITS })
+        .strict()
+        .optional(),
+    },
+    { error: LIMITS },
+  )
+  .strict();
+const KEY_PREFIX = 'a Redis key prefix: letters, digits and punctuation, no braces or spaces';
+
 const configSchema = z
   .object({
     ...policyShape,
@@ -197,10 +221,22 @@ const configSchema = z
     shutdown_grace: seconds('a grace period').default(DEFAULTS.shutdown_grace),
     server: withDefaults({ drain_timeout: seconds('a timeout') }, DEFAULTS.server),
     tts_fallback: z.enum(['none', 'openai'], { error: 'one of "none", "openai"' }).default('none'),
+    /** A fleet of workers on Redis (`call-agent worker`, `run --queue redis`). */
+    fleet: withDefaults(
+      {
+        key_prefix: z.string({ error: KEY_PREFIX }).regex(/^[^{}\s]+$/, { error: KEY_PREFIX }),
+        // what a file gives replaces the default limits as a whole
+        limits: z
+          .object(Object.fromEntries(SERVICE_KEYS.map((k) => [k, fleetLimitsSchema.optional()])))
+          .strict(),
+      },
+      DEFAULTS.fleet,
+    ),
   })
   .strict();
 
 export type AppConfig = z.infer<typeof configSchema>;
+export type FleetLimitsConfig = z.infer<typeof fleetLimitsSchema>;
 type ServiceOverride = z.infer<typeof serviceOverrideSchema>;
 
 /** A configuration problem, worded for the person who wrote the file. */
@@ -302,6 +338,17 @@ const SERVICE_KEY_OF: Readonly<Record<string, ServiceKey>> = {
   Twilio: 'twilio',
   HubSpot: 'hubspot',
 };
+
+/** The fleet-wide limits of a provider by its service name (`Twilio` …), if it has any. */
+export function fleetLimitsForService(
+  config: AppConfig,
+  service: string,
+): FleetLimitsConfig | undefined {
+  const key = SERVICE_KEY_OF[service];
+  return key
+    ? (config.fleet.limits as Record<string, FleetLimitsConfig | undefined>)[key]
+    : undefined;
+}
 
 /**
  * The policy of a provider by its service name (`ElevenLabs` …): that service's overrides,

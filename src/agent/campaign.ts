@@ -17,6 +17,7 @@ import {
 } from '../resilience/index.ts';
 import { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
+import type { CampaignFleet } from './campaign-fleet.ts';
 import type { AudioStore } from './audio-store.ts';
 import { CallFlow, type CallFlowServices } from './call-flow.ts';
 import { CampaignWorker, type RunEnd } from './campaign-worker.ts';
@@ -56,8 +57,13 @@ export interface CampaignOptions {
   /** How often, while contacts wait on a service, a report says how many and why. */
   waitingReportMs?: number | undefined;
   workerId?: string | undefined;
-  /** Works until stopped: an empty queue is idle, not the end (`call-agent serve`). */
+  /**
+   * Works until stopped: an empty queue is idle, not the end (`call-agent serve`, a worker of
+   * a fleet).
+   */
   continuous?: boolean | undefined;
+  /** Shared with the other workers of a fleet: limits, retry budget, health checks, outbox. */
+  fleet?: CampaignFleet | undefined;
 }
 
 export const campaignDefaults = { waitingReportMs: 30_000 };
@@ -89,6 +95,7 @@ export class Campaign {
         policy = createServicePolicy(provider.service, options.policyConfig(provider.service), {
           clock,
           random: options.random,
+          ...options.fleet?.policyDependencies(provider.service),
         });
         this.policies.set(provider.service, policy);
         this.stats.watch(policy);
@@ -110,9 +117,12 @@ export class Campaign {
     for (const { provider, policy } of Object.values(services).filter((s) => s !== undefined)) {
       if (probed.has(provider.service)) continue;
       probed.add(provider.service);
-      this.health.register(provider.service, (signal) => provider.probe(signal), policy, {
-        provesRecoveryFrom: (error) => provider.probeProves(error),
-      });
+      const register = () =>
+        this.health.register(provider.service, (signal) => provider.probe(signal), policy, {
+          provesRecoveryFrom: (error) => provider.probeProves(error),
+        });
+      if (options.fleet) options.fleet.probe(provider.service, register);
+      else register();
     }
     // one budget for the event loop: the slots' claims and the steps after each answer share it
     const turns = new TurnBudget({ clock });
@@ -131,6 +141,7 @@ export class Campaign {
       queue: options.queue,
       events: this.events,
       clock,
+      turn: options.fleet && (() => options.fleet!.outboxTurn()),
     });
     // The CRM is back: the outbox loop replays at once (its failures end the run, as others do).
     services.crm.policy.onStateChanged((event) => {

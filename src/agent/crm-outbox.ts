@@ -12,6 +12,11 @@ export interface CrmOutboxOptions {
   clock: Clock;
   /** Entries replayed per round. */
   batchSize?: number;
+  /**
+   * Asks for this process's turn to replay (one process of a fleet at a time): resolves with
+   * what ends it, or undefined when another has it. Default: always this process's turn.
+   */
+  turn?: (() => Promise<(() => void) | undefined>) | undefined;
 }
 
 export const crmOutboxDefaults = { batchSize: 20 };
@@ -26,6 +31,7 @@ export class CrmOutbox {
   readonly #events: EventEmitter<AgentEvent>;
   readonly #clock: Clock;
   readonly #batchSize: number;
+  readonly #turn: CrmOutboxOptions['turn'];
   #running: Promise<number> | undefined;
 
   constructor(options: CrmOutboxOptions) {
@@ -35,6 +41,7 @@ export class CrmOutbox {
     this.#events = resolved.events;
     this.#clock = resolved.clock;
     this.#batchSize = resolved.batchSize;
+    this.#turn = resolved.turn;
   }
 
   /** Replays what it can now; returns how many records reached the CRM. Never overlaps itself. */
@@ -46,8 +53,20 @@ export class CrmOutbox {
   }
 
   async #replay(signal?: AbortSignal): Promise<number> {
-    const { provider, policy } = this.#crm;
+    const { policy } = this.#crm;
     if (policy.state === 'OPEN' && policy.nextAttemptAt() > this.#clock.now()) return 0;
+    if (!this.#turn) return this.#replayRound(signal);
+    const endTurn = await this.#turn();
+    if (!endTurn) return 0;
+    try {
+      return await this.#replayRound(signal);
+    } finally {
+      endTurn();
+    }
+  }
+
+  async #replayRound(signal?: AbortSignal): Promise<number> {
+    const { provider, policy } = this.#crm;
     let replayed = 0;
     for (const entry of await this.#queue.peekOutbox(this.#batchSize)) {
       if (signal?.aborted) break;

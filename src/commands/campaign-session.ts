@@ -1,5 +1,6 @@
 import type { AudioStore } from '../agent/audio-store.ts';
 import { Campaign } from '../agent/campaign.ts';
+import type { CampaignFleet } from '../agent/campaign-fleet.ts';
 import { policyForService, type AppConfig } from '../config.ts';
 import type { Providers } from '../providers/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
@@ -19,8 +20,10 @@ export interface SessionOptions {
   concurrency: number;
   observers: Observers;
   workerId?: string | undefined;
-  /** Works until stopped: an empty queue is idle (`call-agent serve`). */
+  /** Works until stopped: an empty queue is idle (`call-agent serve`, a worker of a fleet). */
   continuous?: boolean | undefined;
+  /** The fleet this worker shares its resilience with (a worker on Redis). */
+  fleet?: CampaignFleet | undefined;
 }
 
 /** Builds the campaign from the configuration and subscribes every sink to it. */
@@ -48,6 +51,7 @@ export function createSession(options: SessionOptions): {
     retryTemplateForMs: config.llm.retry_template_for * 1000,
     leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
+    fleet: options.fleet,
     continuous: options.continuous,
   });
   const dispose = options.observers.watch(campaign, options.queue);

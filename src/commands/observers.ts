@@ -38,6 +38,8 @@ export interface ObserverOptions {
   metricsPort?: number | undefined;
   /** Collect Prometheus metrics (default: when `metricsPort` is given). */
   metrics?: boolean | undefined;
+  /** With `metricsPort`: what `GET /readyz` says there (default: no /readyz). */
+  readiness?: (() => { ready: boolean } & Record<string, unknown>) | undefined;
   /** Where Google Sheets rows wait while Sheets is down. */
   sheetsSpillPath: string;
   /** Send alerts (default true): through the channels `env` configures, and `extraChannels`. */
@@ -99,7 +101,11 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
     (options.metrics ?? options.metricsPort !== undefined) ? createMetrics() : undefined;
   let server: MetricsServer | undefined;
   if (metrics && options.metricsPort !== undefined) {
-    server = await startMetricsServer({ port: options.metricsPort, registry: metrics.registry });
+    server = await startMetricsServer({
+      port: options.metricsPort,
+      registry: metrics.registry,
+      readiness: options.readiness,
+    });
     logger.log('INFO', `metrics served at ${server.url}`, { event: 'metrics_server' });
   }
   const channels =

@@ -8,6 +8,11 @@ export interface MetricsServerOptions {
   /** Interface to listen on (default 127.0.0.1; use 0.0.0.0 to let another host scrape). */
   host?: string;
   registry: Registry;
+  /**
+   * Serves `GET /readyz` too: 200 with the JSON it returns when `ready`, else 503 (a fleet's
+   * worker that lost Redis, say). Default: no /readyz.
+   */
+  readiness?: (() => { ready: boolean } & Record<string, unknown>) | undefined;
 }
 
 export interface MetricsServer {
@@ -17,12 +22,18 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` in the Prometheus text format; anything else is a 404. */
+/** Serves `GET /metrics` in the Prometheus text format (and `/readyz` if asked); anything else is a 404. */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const host = options.host ?? '127.0.0.1';
   const { registry } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/readyz' && options.readiness && req.method === 'GET') {
+      const readiness = options.readiness();
+      res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(`${JSON.stringify(readiness)}\n`);
+      return;
+    }
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;

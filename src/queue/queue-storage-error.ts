@@ -41,6 +41,14 @@ function adviceFor(code: string | undefined): string {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return ': another process held the database locked for too long';
+    case 'QUEUE_FULL':
+      return ': the queue reached its byte cap; raise it, or clear finished campaigns (nothing is lost)';
+    case 'REDIS_OOM':
+      return ': Redis reached its maxmemory (with maxmemory-policy noeviction it refuses writes rather than evict): free memory or raise maxmemory, then run again (nothing is lost)';
+    case 'REDIS_READONLY':
+      return ': this Redis is a read-only replica (a failover in progress?): point REDIS_URL at the primary';
+    case 'REDIS_MISCONF':
+      return ': Redis cannot persist to disk and refuses writes: see its log';
     default:
       return '';
   }

@@ -33,6 +33,12 @@ import { QueueStorageError } from './queue-storage-error.ts';
 import { prepareBrowse, type Browse } from './sqlite-browse.ts';
 import { SqliteCircuitStateStore } from './sqlite-circuit-store.ts';
 import { SqliteContactHistory } from './sqlite-contact-history.ts';
+import {
+  assertContact,
+  assertDeferral,
+  assertLease,
+  assertMaxFailedAttempts,
+} from './queue-input.ts';
 import { migrateSqliteSchema } from './sqlite-schema.ts';
 import { prepareRequeue } from './sqlite-requeue.ts';
 import { contactData, toClaimed, toOutboxEntry, toStatus } from './sqlite-rows.ts';
@@ -140,11 +146,7 @@ export class SqliteCallQueue implements CallQueue, QueueAdmin {
 
   constructor(options: SqliteCallQueueOptions) {
     const resolved = { ...sqliteCallQueueDefaults, ...options };
-    if (!Number.isInteger(resolved.maxFailedAttempts) || resolved.maxFailedAttempts < 1) {
-      throw new RangeError(
-        `maxFailedAttempts must be an integer >= 1, got ${resolved.maxFailedAttempts}`,
-      );
-    }
+    assertMaxFailedAttempts(resolved.maxFailedAttempts);
     this.path = resolved.path;
     this.maxFailedAttempts = resolved.maxFailedAttempts;
     this.#clock = resolved.clock;
@@ -263,9 +265,7 @@ export class SqliteCallQueue implements CallQueue, QueueAdmin {
   }
 
   async defer(id: string, leaseToken: string, options: DeferOptions): Promise<ContactState> {
-    if (options.untilReleased && !options.service) {
-      throw new RangeError('a contact can wait to be released only for a named service');
-    }
+    assertDeferral(options);
     const params = {
       id,
       token: leaseToken,
@@ -413,17 +413,4 @@ function patchJson(checkpoints: Checkpoints | undefined): string | null {
 /** Times and durations are stored as whole milliseconds. */
 function ms(value: number): number {
   return Math.round(value);
-}
-
-function assertLease(leaseMs: number): void {
-  if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be > 0, got ${leaseMs}`);
-}
-
-function assertContact(contact: QueuedContactData, index: number): void {
-  for (const field of ['id', 'name', 'phone'] as const) {
-    const value: unknown = contact[field];
-    if (typeof value !== 'string' || value.trim() === '') {
-      throw new TypeError(`contact #${index} has no ${field}`);
-    }
-  }
 }

@@ -12,7 +12,7 @@ import type {
 import { resolveBreakerOptions, type CircuitBreakerOptions } from './breaker/breaker-options.ts';
 import { ProbeSlots } from './breaker/probe-slots.ts';
 import { RateTrip, type FailureRateOptions, type SlowCallOptions } from './breaker/rate-trip.ts';
-import type { CircuitSnapshot, CircuitStateStore } from './breaker/state-store.ts';
+import type { CircuitSnapshot, CircuitStateStore, TrialPermits } from './breaker/state-store.ts';
 import { linkStore } from './breaker/store-link.ts';
 
 export type { CircuitBreakerOptions } from './breaker/breaker-options.ts';
@@ -65,6 +65,7 @@ export class CircuitBreaker {
   #held = false;
   #cause: ErrorInfo | undefined;
   #sharedVersion = 0;
+  #permits: TrialPermits | undefined;
   #consecutiveFailures = 0;
   /** Closed by a health probe, and no call has succeeded since. */
   #probeUnconfirmed = false;
@@ -130,10 +131,13 @@ export class CircuitBreaker {
     if (this.#state === 'CLOSED') return now;
     if (this.#held) return now + this.#recoveryTimeoutMs;
     if (this.#state === 'HALF_OPEN') {
+      if (!this.#mayTry()) return this.#permits!.retryAt();
       const slots = this.#probeSlots();
       return slots.free > 0 ? now : (slots.deadline ?? now + this.#recoveryTimeoutMs);
     }
-    return Math.max(now, this.#halfOpensAt());
+    const halfOpensAt = this.#halfOpensAt();
+    if (halfOpensAt <= now && !this.#mayTry()) return this.#permits!.retryAt();
+    return Math.max(now, halfOpensAt);
   }
 
   /**
@@ -145,9 +149,10 @@ export class CircuitBreaker {
     if (this.#state === 'CLOSED') return Infinity;
     if (this.#held) return 0;
     if (this.#state === 'OPEN') {
-      return this.#clock.now() < this.#halfOpensAt() ? 0 : this.#halfOpenMaxCalls;
+      if (this.#clock.now() < this.#halfOpensAt()) return 0;
+      return this.#mayTry() ? this.#halfOpenMaxCalls : 0;
     }
-    return this.#probeSlots().free;
+    return this.#mayTry() ? this.#probeSlots().free : 0;
   }
 
   circuit(): CircuitInfo {
@@ -169,9 +174,12 @@ export class CircuitBreaker {
     if (this.#state === 'CLOSED') return this.#generation;
     if (this.#state === 'OPEN') {
       if (this.#held || this.#clock.now() < this.#halfOpensAt()) return REJECTED;
+      if (!this.#mayTry()) return REJECTED;
       this.#transition('HALF_OPEN', 'recovery_timeout');
-    }
-    return this.#probeSlots().tryTake() ? this.#generation : REJECTED;
+    } else if (!this.#mayTry()) return REJECTED;
+    if (!this.#probeSlots().tryTake()) return REJECTED;
+    this.#permits?.take();
+    return this.#generation;
   }
 
   /** Reports that the call admitted with `permit` succeeded; `durationMs` is its slowest attempt. */
@@ -179,6 +187,7 @@ export class CircuitBreaker {
     if (permit !== this.#generation) return;
     if (this.#state === 'HALF_OPEN') {
       if (this.#probeSlots().succeed()) this.#transition('CLOSED', 'probe_succeeded');
+      else this.#releasePermitIfIdle();
       return;
     }
     this.#consecutiveFailures = 0;
@@ -226,7 +235,9 @@ export class CircuitBreaker {
 
   /** Returns a permit without counting the call (it was cancelled, or the request was bad). */
   release(permit: number): void {
-    if (permit === this.#generation && this.#state === 'HALF_OPEN') this.#probeSlots().giveBack();
+    if (permit !== this.#generation || this.#state !== 'HALF_OPEN') return;
+    this.#probeSlots().giveBack();
+    this.#releasePermitIfIdle();
   }
 
   /** Opens the circuit by hand and holds it: no probe, no health check closes it, only `reset()`. */
@@ -292,7 +303,9 @@ export class CircuitBreaker {
    * store that fails is reported through `onStoreError`. Resolves to a disposer that detaches it.
    */
   attachStore(store: CircuitStateStore): Promise<Disposer> {
-    return linkStore(this, store, (operation, error) =>
+    const permits = store.trialPermits?.(this.service);
+    this.#permits = permits;
+    const linked = linkStore(this, store, (operation, error) =>
       this.#storeErrors?.emit({
         service: this.service,
         timestamp: this.#clock.now(),
@@ -300,6 +313,20 @@ export class CircuitBreaker {
         error: describeError(error),
       }),
     );
+    return linked.then((unlink) => () => {
+      unlink();
+      if (this.#permits === permits) this.#permits = undefined;
+    });
+  }
+
+  /** Whether this process may run half-open trials: always, unless a store shares the permit. */
+  #mayTry(): boolean {
+    return this.#permits?.held() ?? true;
+  }
+
+  /** Gives the shared trial permit back once no trial of this process runs. */
+  #releasePermitIfIdle(): void {
+    if (this.#probes?.running === 0) this.#permits?.release();
   }
 
   /** When an open circuit lets a probe through (a held one never does). */
@@ -353,6 +380,7 @@ export class CircuitBreaker {
     this.#state = to;
     this.#generation++;
     this.#probes?.reset();
+    if (from === 'HALF_OPEN') this.#permits?.release();
     if (shared) {
       this.#adopt(shared);
     } else {

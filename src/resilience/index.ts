@@ -53,6 +53,7 @@ export type {
   ExecuteOptions,
   ExecuteFallback,
   AttemptContext,
+  AttemptGate,
 } from './service-policy.ts';
 export type {
   CallContext,
@@ -72,6 +73,7 @@ export {
   InMemoryCircuitStateStore,
   type CircuitSnapshot,
   type CircuitStateStore,
+  type TrialPermits,
 } from './breaker/state-store.ts';
 export {
   HealthChecker,

@@ -5,7 +5,7 @@ import type { Clock } from './clock.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { RetryBudget, retryBudgetDefaults } from './retry-budget.ts';
 import { retryDefaults } from './retry.ts';
-import { ServicePolicy } from './service-policy.ts';
+import { ServicePolicy, type AttemptGate } from './service-policy.ts';
 
 /**
  * How to protect calls to one service, in the seed's shape: snake_case names, every time in
@@ -83,6 +83,10 @@ export interface PolicyDependencies {
   clock?: Clock | undefined;
   /** Uniform in [0, 1); seeds the jitter. */
   random?: (() => number) | undefined;
+  /** Admits each attempt (e.g. limits shared by many processes). */
+  attemptGate?: AttemptGate | undefined;
+  /** Used instead of the budget `retry.budget` describes (e.g. one counted by many processes). */
+  retryBudget?: RetryBudget | undefined;
 }
 
 const seconds = (value: number | undefined): number | undefined =>
@@ -105,17 +109,19 @@ export function createServicePolicy(
   const budget =
     retry.budget === false
       ? undefined
-      : new RetryBudget(
+      : (dependencies.retryBudget ??
+        new RetryBudget(
           withoutUndefined({
             maxTokens: retry.budget?.max_tokens,
             tokenRatio: retry.budget?.token_ratio,
             refillPerSecond: retry.budget?.refill_per_second,
             clock: dependencies.clock,
           }),
-        );
+        ));
   return new ServicePolicy({
     service,
     clock: dependencies.clock,
+    attemptGate: dependencies.attemptGate,
     retry: withoutUndefined({
       maxRetries: retry.max_retries,
       initialDelayMs: retry.initial_delay * 1000,

@@ -11,6 +11,15 @@ export interface TimeoutOptions {
   totalMs?: number | undefined;
 }
 
+/**
+ * Admits each attempt (a fleet-wide concurrency cap or rate limit, say): waits until it may
+ * start and resolves with the function that ends it. Rejects with the signal's reason when
+ * the signal aborts. Its wait counts against the call's total deadline, not the attempt's.
+ */
+export interface AttemptGate {
+  enter(signal: AbortSignal | undefined): Promise<() => void>;
+}
+
 export interface ServicePolicyOptions {
   /** The service's name, as events and errors will carry it. */
   service: string;
@@ -18,6 +27,8 @@ export interface ServicePolicyOptions {
   circuitBreaker: Omit<CircuitBreakerOptions, 'service' | 'clock'>;
   timeout?: TimeoutOptions;
   bulkhead?: Omit<BulkheadOptions, 'service'>;
+  /** Admits each attempt (default: every attempt goes at once). */
+  attemptGate?: AttemptGate | undefined;
   clock?: Clock;
 }
 

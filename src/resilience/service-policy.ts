@@ -25,10 +25,16 @@ import type {
   RetryScheduledEvent,
   StateChangedEvent,
 } from './policy-events.ts';
-import type { ExecuteFallback, ExecuteOptions, ServicePolicyOptions } from './policy-options.ts';
+import type {
+  AttemptGate,
+  ExecuteFallback,
+  ExecuteOptions,
+  ServicePolicyOptions,
+} from './policy-options.ts';
 import { RetryPolicy, type GiveUpReason } from './retry.ts';
 
 export type {
+  AttemptGate,
   ExecuteFallback,
   ExecuteOptions,
   ServicePolicyOptions,
@@ -89,6 +95,7 @@ export class ServicePolicy implements Disposable {
   readonly #clock: Clock;
   readonly #attemptDeadlines: DeadlineQueue | undefined;
   readonly #totalDeadlines: DeadlineQueue | undefined;
+  readonly #attemptGate: AttemptGate | undefined;
   // made on first subscription: an idle policy carries no emitters
   #retryScheduled: EventEmitter<RetryScheduledEvent> | undefined;
   #succeeded: EventEmitter<CallSucceededEvent> | undefined;
@@ -123,6 +130,7 @@ export class ServicePolicy implements Disposable {
     this.#retry = new RetryPolicy(options.retry);
     this.#attemptDeadlines = attemptMs ? new DeadlineQueue(attemptMs, this.#clock) : undefined;
     this.#totalDeadlines = totalMs ? new DeadlineQueue(totalMs, this.#clock) : undefined;
+    this.#attemptGate = options.attemptGate;
   }
 
   get onRetryScheduled(): Subscribe<RetryScheduledEvent> {
@@ -274,14 +282,9 @@ export class ServicePolicy implements Disposable {
       for (;;) {
         const attemptStarted = measured ? this.#clock.now() : 0;
         try {
-          const value = await runAttempt(
-            this.service,
-            fn,
-            scope,
-            this.#attemptDeadlines,
-            retries,
-            context,
-          );
+          const attempt = (): Promise<T> =>
+            runAttempt(this.service, fn, scope, this.#attemptDeadlines, retries, context);
+          const value = await (this.#attemptGate ? this.#gated(attempt, scope) : attempt());
           if (measured) slowestMs = Math.max(slowestMs, this.#clock.now() - attemptStarted);
           breaker.recordSuccess(permit, slowestMs);
           if (this.#succeeded?.hasListeners) {
@@ -341,6 +344,16 @@ export class ServicePolicy implements Disposable {
       offProbe?.();
       scope?.dispose();
       this.#bulkhead.release();
+    }
+  }
+
+  /** Runs one attempt once the gate admits it; the wait ends with the caller or the total deadline. */
+  async #gated<T>(attempt: () => Promise<T>, scope: CallScope | undefined): Promise<T> {
+    const leave = await this.#attemptGate!.enter(scope?.signal);
+    try {
+      return await attempt();
+    } finally {
+      leave();
     }
   }
 

@@ -11,6 +11,7 @@ import { jsonReply } from './replies.ts';
  * - `GET /__requests[?provider=twilio]`: the requests received (auth headers redacted);
  * - `GET /__calls`: the calls Twilio created: how many, to how many numbers, and the most
  *   to one number (1 when nobody was called twice);
+ * - `GET /__concurrency`: per provider, the operations being answered now and the most at once;
  * - `POST /__reset`: clears faults, requests and state (calls, CRM records).
  */
 export function handleAdmin(
@@ -50,6 +51,8 @@ export function handleAdmin(
         maxPerNumber: Math.max(0, ...perNumber.values()),
       });
     }
+    case 'GET /__concurrency':
+      return jsonReply(200, { operations: mock.operationsInFlight() });
     case 'POST /__reset':
       mock.reset();
       return jsonReply(200, { ok: true });

@@ -54,6 +54,8 @@ export class MockProviders {
   readonly #twilio = createTwilioHandler();
   readonly #hubspot = createHubSpotHandler();
   readonly #handlers: Readonly<Record<MockProviderId, ProviderHandler>>;
+  /** Operations (chat, speech, call creation, CRM record) being answered now, and the most at once. */
+  #inFlight = new Map<MockProviderId, { now: number; most: number }>();
 
   constructor(options: MockProvidersOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -101,11 +103,17 @@ export class MockProviders {
   reset(): void {
     this.#engine.clear();
     this.#log.clear();
+    this.#inFlight.clear();
     for (const id of mockProviderIds) this.#handlers[id].reset();
   }
 
   requests(provider?: MockProviderId): RecordedRequest[] {
     return this.#log.list(provider);
+  }
+
+  /** Per provider, the operations being answered now and the most answered at once. */
+  operationsInFlight(): Partial<Record<MockProviderId, { now: number; most: number }>> {
+    return Object.fromEntries([...this.#inFlight].map(([id, count]) => [id, { ...count }]));
   }
 
   /** The calls Twilio's mock has created. */
@@ -145,9 +153,21 @@ export class MockProviders {
       kind === undefined ? 'not-found' : faultLabel(fault),
     );
     if (kind === undefined) return reply(handler.notFound());
-    const latency = this.#engine.latencyMs(handler.id);
-    if (latency > 0) await this.clock.sleep(latency, signal);
-    return this.#apply(handler, fault, inner, signal);
+    const counted = kind === 'operation' ? this.#enter(handler.id) : undefined;
+    try {
+      const latency = this.#engine.latencyMs(handler.id);
+      if (latency > 0) await this.clock.sleep(latency, signal);
+      return await this.#apply(handler, fault, inner, signal);
+    } finally {
+      if (counted) counted.now--;
+    }
+  }
+
+  #enter(id: MockProviderId): { now: number; most: number } {
+    const count = this.#inFlight.get(id) ?? { now: 0, most: 0 };
+    this.#inFlight.set(id, count);
+    count.most = Math.max(count.most, ++count.now);
+    return count;
   }
 
   async #apply(

@@ -137,6 +137,15 @@ describe('mock providers over HTTP', () => {
     });
   });
 
+  it('GET /__concurrency tells the most operations answered at once, per provider', async () => {
+    running.mock.setFaults({ elevenlabs: { latencyMs: 50 } });
+    await Promise.all([tts(), tts(), tts()]);
+    await fetch(`${running.baseUrls.elevenlabs}/v1/user`, { headers: { 'xi-api-key': 'k' } });
+    expect(await (await admin('/__concurrency')).json()).toEqual({
+      operations: { elevenlabs: { now: 0, most: 3 } },
+    });
+  });
+
   it('POST /__reset clears faults, requests and state', async () => {
     running.mock.setFaults({ elevenlabs: { script: ['503'] } });
     await tts();

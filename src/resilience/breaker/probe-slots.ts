@@ -27,6 +27,11 @@ export class ProbeSlots {
     return Math.max(0, this.#max - this.#succeeded - this.#out);
   }
 
+  /** Trials running now. */
+  get running(): number {
+    return this.#out;
+  }
+
   /** When the running trials must have ended (the timeout), if any run. */
   get deadline(): number | undefined {
     return this.#deadline;

@@ -27,6 +27,22 @@ export interface CircuitSnapshot {
 }
 
 /**
+ * The half-open trials of one service shared by many processes: only the process holding the
+ * permit runs trials, so a fleet sends one probe, not one per process. Never waits: a
+ * process without the permit asks for it in the background and is refused meanwhile.
+ */
+export interface TrialPermits {
+  /** Whether this process may run trials now (it holds the permit); asks for it if not. */
+  held(): boolean;
+  /** A trial starts: whether this process holds the permit (it then keeps it until `release`). */
+  take(): boolean;
+  /** This process runs no trial any more: the permit goes back. */
+  release(): void;
+  /** When a process refused for want of the permit may ask again. */
+  retryAt(): number;
+}
+
+/**
  * Where breaker state is persisted and shared between processes. Methods may be sync or
  * async; a breaker never waits on the store to admit a call.
  */
@@ -35,6 +51,8 @@ export interface CircuitStateStore {
   save(snapshot: CircuitSnapshot): void | Promise<void>;
   /** Tells `listener` of snapshots saved by others. */
   subscribe?(service: string, listener: (snapshot: CircuitSnapshot) => void): Disposer;
+  /** The trial permits of `service`, when the store shares them: a breaker then runs trials only with one. */
+  trialPermits?(service: string): TrialPermits;
 }
 
 /** Keeps snapshots in memory; breakers sharing one instance share their state. */

@@ -1,0 +1,11 @@
+/** A fleet of workers on Redis: the call queue, and the resilience state they share. */
+export { Fleet, type FleetOptions, type FleetLogLevel } from './fleet.ts';
+export type { FleetStatus } from './fleet-link.ts';
+export type { ServiceLimits } from './fleet-limits.ts';
+export { liveWorkers } from './live-workers.ts';
+export {
+  queueConnection,
+  redisLocation,
+  closeConnection,
+  waitForRedis,
+} from './redis-connections.ts';

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { TimeoutError, TransientServiceError } from './errors.ts';
+import { createServicePolicy } from './policy-config.ts';
+import { setup } from './policy-harness.test-support.ts';
+import { RetryBudget } from './retry-budget.ts';
+import type { AttemptGate } from './service-policy.ts';
+
+/** A gate of `slots` attempts at once that records what it admitted. */
+function countingGate(slots: number) {
+  let inside = 0;
+  const log = { entered: 0, left: 0, most: 0 };
+  const waiting: Array<() => void> = [];
+  const gate: AttemptGate = {
+    enter: (signal) =>
+      new Promise((resolve, reject) => {
+        const admit = (): void => {
+          inside++;
+          log.entered++;
+          log.most = Math.max(log.most, inside);
+          resolve(() => {
+            inside--;
+            log.left++;
+            waiting.shift()?.();
+          });
+        };
+        if (inside < slots) return admit();
+        waiting.push(admit);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+  };
+  return { gate, log };
+}
+
+describe('an attempt gate', () => {
+  it('admits every attempt, retries included, and is left after each', async () => {
+    const { gate, log } = countingGate(1);
+    const { policy, drive } = setup({ attemptGate: gate });
+    let calls = 0;
+    const value = await drive(
+      policy.execute(async () => {
+        if (++calls < 3) throw new TransientServiceError('503', { service: 'tts' });
+        return 'ok';
+      }),
+    );
+    expect(value).toBe('ok');
+    expect(log).toEqual({ entered: 3, left: 3, most: 1 });
+  });
+
+  it('holds attempts beyond its slots until one leaves', async () => {
+    const { gate, log } = countingGate(2);
+    const { policy, drive, clock } = setup({ attemptGate: gate });
+    const start = clock.now();
+    const slow = () => policy.execute(() => clock.sleep(1_000).then(() => 'done'));
+    expect(await drive(Promise.all([slow(), slow(), slow(), slow()]))).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+    expect(log.most).toBe(2);
+    expect(clock.now() - start).toBe(2_000);
+  });
+
+  it('waits within the call: the total deadline ends a wait that never ends', async () => {
+    const { gate } = countingGate(0);
+    const { policy, drive } = setup({ attemptGate: gate, timeout: { totalMs: 5_000 } });
+    const error = await drive(policy.execute(async () => 'never'));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ scope: 'total' });
+  });
+});
+
+describe('createServicePolicy', () => {
+  it('uses the retry budget and attempt gate it is given', async () => {
+    const budget = new RetryBudget({ maxTokens: 1, tokenRatio: 0, refillPerSecond: 0 });
+    const { gate, log } = countingGate(5);
+    const policy = createServicePolicy(
+      'tts',
+      {
+        retry: { max_retries: 3, initial_delay: 0.001, backoff_factor: 1, jitter: 'none' },
+        circuit_breaker: { failure_threshold: 5, recovery_timeout: 10 },
+      },
+      { retryBudget: budget, attemptGate: gate },
+    );
+    const error = await policy
+      .execute(async () => {
+        throw new TransientServiceError('503', { service: 'tts' });
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientServiceError);
+    // one retry, paid from the budget given; then the budget was spent
+    expect(log.entered).toBe(2);
+    expect(budget.tokens).toBe(0);
+  });
+});
