@@ -410,10 +410,11 @@ export class CallFlow {
   }
 
   /**
-   * Every voice failed. Each failure gets its own verdict, on its own voice's circuit; the
-   * contact fails only if every voice refused the request itself, and otherwise goes back
-   * as soon as one voice may speak again — waiting on the first voice (the waiting room lets
-   * it in when any voice takes calls again). The reason names each voice with its own error.
+   * Every voice failed. Each failure gets its own verdict, on its own voice's circuit; a voice
+   * that refused the request itself (a bad voice id, a text too long) cannot speak it later
+   * either. None can: the contact fails. One can: the contact waits on that voice alone. Both
+   * can: it goes back as soon as one may speak again, waiting on the first voice (the waiting
+   * room lets it in when either takes calls again). The reason names each voice's error.
    */
   #everyVoiceFailed(failed: VoiceFailure[], last: unknown, signal?: AbortSignal): StepFailure {
     const { tts, ttsFallback } = this.#services;
@@ -422,16 +423,26 @@ export class CallFlow {
     }
     const policyOf = (service: string): ServicePolicy =>
       ttsFallback?.provider.service === service ? ttsFallback.policy : tts.policy;
-    const verdicts = failed.map(({ service, error }) => this.#failure(policyOf(service), error));
-    const reason = verdicts.map(({ verdict }) => verdict.reason).join('; ');
-    const deferrals = verdicts.flatMap(({ verdict }) =>
-      verdict.kind === 'defer' ? [verdict] : [],
+    const failures = failed.map(({ service, error }) => this.#failure(policyOf(service), error));
+    const reason = failures.map(({ verdict }) => verdict.reason).join('; ');
+    const able = failures.flatMap(({ service, verdict }) =>
+      verdict.kind === 'defer' ? [{ service, verdict }] : [],
     );
-    const timed = deferrals.filter((verdict) => !verdict.untilReleased);
-    const soonest = (timed.length > 0 ? timed : deferrals).sort(
-      (a, b) => a.notBefore - b.notBefore,
-    )[0];
-    return new StepFailure(tts.provider.service, { ...(soonest ?? verdicts[0]!.verdict), reason });
+    const [only] = able;
+    if (only === undefined)
+      return new StepFailure(tts.provider.service, { ...failures[0]!.verdict, reason });
+    if (able.length === 1) {
+      // The fallback's recovery lets in the contacts waiting on the first voice: one the
+      // fallback cannot speak for would come back each time, so its returns are counted.
+      const onFirst = only.service === tts.provider.service && failures.length > 1;
+      const countsAsFailure = only.verdict.countsAsFailure || onFirst;
+      return new StepFailure(only.service, { ...only.verdict, countsAsFailure, reason });
+    }
+    const timed = able.filter(({ verdict }) => !verdict.untilReleased);
+    const [soonest] = (timed.length > 0 ? timed : able).sort(
+      (a, b) => a.verdict.notBefore - b.verdict.notBefore,
+    );
+    return new StepFailure(tts.provider.service, { ...(soonest ?? only).verdict, reason });
   }
 
   #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {

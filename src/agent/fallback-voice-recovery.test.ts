@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderFaultsInput } from '../providers/mock/faults.ts';
-import { agentEvents, operations, SPEECH, useScenarios } from './flow-harness.test-support.ts';
+import { agentEvents, operations, SPEECH, TTS, useScenarios } from './flow-harness.test-support.ts';
 
 /**
  * Contacts that waited while both voices were down: the fallback voice's recovery lets them
@@ -62,5 +62,30 @@ describe('both voices failing', () => {
     const [deferred] = agentEvents(h.log, 'contact_deferred');
     expect(deferred).toMatchObject({ service: 'ElevenLabs', countsAsFailure: true });
     expect(deferred?.reason).toMatch(/^ElevenLabs: [^;]*503[^;]*; OpenAI TTS: [^;]*429/);
+  });
+});
+
+describe('the first voice refusing the request while the fallback is down', () => {
+  it('waits on the fallback alone: the first voice is asked again only with its trials', async () => {
+    const h = await scenario({
+      contacts: 3,
+      env: { TTS_FALLBACK_PROVIDER: 'openai' },
+      faults: {
+        elevenlabs: { script: Array<string>(500).fill('voice_not_found') },
+        openai: { outages: [{ durationMs: 120_000, fault: '503' }] },
+      },
+      config: { retry: { max_retries: 0 }, recovery: { ramp_seconds: 30 } },
+    });
+    const t0 = h.clock.now();
+    h.start();
+    await h.runUntil(() => h.clock.now() >= t0 + 100_000);
+    // each contact asked the first voice once; then only the fallback's trial contact, once
+    // a recovery window (10 s), asks it again on its way to the fallback — not every tick
+    expect(operations(h.mock, 'elevenlabs', TTS).length).toBeLessThanOrEqual(3 + 100 / 10 + 2);
+    for (const contact of h.contacts) {
+      expect(await h.queue.status(contact.id)).toMatchObject({ waitingOn: 'OpenAI TTS' });
+    }
+    expect(await h.finish()).toBe('drained');
+    expect(await h.queue.counts()).toMatchObject({ completed: 3, failed: 0 });
   });
 });
