@@ -3,6 +3,7 @@ import { breakerDefaults } from './breaker/breaker-options.ts';
 import { bulkheadDefaults } from './bulkhead.ts';
 import type { Clock } from './clock.ts';
 import { deepFreeze } from './deep-freeze.ts';
+import { checkPolicyConfig } from './policy-config-check.ts';
 import { RetryBudget, retryBudgetDefaults } from './retry-budget.ts';
 import { retryDefaults } from './retry.ts';
 import { ServicePolicy, type AttemptGate } from './service-policy.ts';
@@ -98,13 +99,15 @@ function withoutUndefined<T extends object>(value: T): T {
 
 /**
  * Builds the policy that protects calls to one service: bulkhead → circuit breaker → retry →
- * timeout → your function. The one way to make a policy.
+ * timeout → your function. The one way to make a policy. A value that makes no sense (`NaN`
+ * retries, a threshold of 0, a negative timeout, an unknown key) throws a RangeError.
  */
 export function createServicePolicy(
   service: string,
   config: PolicyConfig,
   dependencies: PolicyDependencies = {},
 ): ServicePolicy {
+  checkPolicyConfig(service, config);
   const { retry, circuit_breaker: breaker } = config;
   const budget =
     retry.budget === false
