@@ -46,7 +46,7 @@ describe('createServicePolicy refuses a configuration that makes no sense', () =
     for (const part of [
       'retires: not a setting',
       'retry.max_retries: a whole number ≥ 0, got 2.5',
-      'retry.jitter: none, full, equal or decorrelated, got bogus',
+      'retry.jitter: none, full, equal or decorrelated, got "bogus"',
       'circuit_breaker.failure_threshold: a whole number ≥ 1, got 0',
       'circuit_breaker.recovery_timeout: seconds > 0, got "10"',
       'circuit_breaker.failure_rate.threshold: a share in (0, 1], got 2',
