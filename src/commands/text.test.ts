@@ -39,3 +39,25 @@ describe('span', () => {
     ]);
   });
 });
+
+describe('a table of odd cells', () => {
+  it('shows a line break in a cell as \\n, so a value cannot fake a row', () => {
+    expect(
+      table([
+        ['id', 'name'],
+        ['c1', 'New\nLine\r\nFake row'],
+      ]),
+    ).toBe('id  name\nc1  New\\nLine\\nFake row');
+  });
+
+  it('cuts a huge cell at 80 characters, so one value does not widen every row', () => {
+    const text = table([
+      ['id', 'name', 'state'],
+      ['c1', 'x'.repeat(200_000), 'done'],
+      ['c2', 'Ann', 'done'],
+    ]);
+    const lines = text.split('\n');
+    expect(lines[1]).toBe(`c1  ${'x'.repeat(79)}…  done`);
+    expect(lines.every((line) => line.length <= 2 + 2 + 80 + 2 + 5)).toBe(true);
+  });
+});

@@ -30,14 +30,29 @@ export type Cell = string | Coloured;
 
 const textOf = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.text);
 
+/** The widest a cell is shown; `--json` gives the whole value. */
+const MAX_CELL = 80;
+
+/**
+ * A cell on one line and of a bounded width: a line break shows as `\n` (a name cannot fake a
+ * row), and a long value is cut with `…` (one huge cell does not widen every row).
+ */
+function oneLine(cell: Cell): Cell {
+  if (typeof cell !== 'string') return cell;
+  const flat = cell.replace(/\r\n|\r|\n/g, '\\n');
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+}
+
 /**
  * Rows as aligned columns, two spaces apart; the columns listed in `right` are aligned right.
- * The last column is not padded. Coloured cells keep their colour (see `table` for text).
+ * The last column is not padded. Coloured cells keep their colour (see `table` for text). Each
+ * cell is shown on one line, cut at 80 characters.
  */
 export function colouredTable(
-  rows: readonly (readonly Cell[])[],
+  cells: readonly (readonly Cell[])[],
   right: readonly number[] = [],
 ): Array<string | Coloured> {
+  const rows = cells.map((row) => row.map(oneLine));
   const widths =
     rows[0]?.map((_, c) => Math.max(...rows.map((row) => textOf(row[c] ?? '').length))) ?? [];
   return rows.flatMap((row, r) => {
