@@ -111,6 +111,14 @@ describe('the waiting room', () => {
     expect(released).toEqual([5]);
   });
 
+  it('lets in at start the contacts waiting on a service this run does not have', async () => {
+    const { parkAll, start, released, clock } = await setup();
+    expect(await parkAll('ElevenLabs TTS')).toHaveLength(5); // a name of another version
+    start();
+    await clock.advance(0);
+    expect(released).toEqual([5]);
+  });
+
   it('keeps releasing while a circuit stays closed: a contact parked after the ramp is let in within a tick', async () => {
     const { parkAll, start, released, clock, queue } = await setup({ contacts: 2 });
     start();

@@ -2,7 +2,7 @@ import type { CallQueue } from '../queue/call-queue.ts';
 import type { Clock, Disposer, ServicePolicy, TimerHandle } from '../resilience/index.ts';
 
 export interface WaitingRoomOptions {
-  queue: Pick<CallQueue, 'releaseWaiting'>;
+  queue: Pick<CallQueue, 'releaseWaiting' | 'waiting'>;
   /** The policy of each service, by name. */
   policies: ReadonlyMap<string, ServicePolicy>;
   clock: Clock;
@@ -66,6 +66,7 @@ export class WaitingRoom {
    */
   start(onFailure: (error: unknown) => void): void {
     this.#failure = onFailure;
+    this.#releaseOrphans();
     for (const service of this.#options.policies.keys()) {
       const follow = (): void => this.#follow(service);
       for (const policy of this.#servers(service)) {
@@ -78,6 +79,24 @@ export class WaitingRoom {
       }
       follow();
     }
+  }
+
+  /**
+   * Contacts an earlier run left waiting on a service this one does not have (a service
+   * renamed, a fallback voice turned off) would wait for ever: they go back at once.
+   */
+  #releaseOrphans(): void {
+    const { queue, policies } = this.#options;
+    queue.waiting().then(
+      (waiting) => {
+        for (const { service } of waiting) {
+          if (service !== undefined && !policies.has(service)) {
+            this.#release(service, Number.MAX_SAFE_INTEGER, () => undefined);
+          }
+        }
+      },
+      (error: unknown) => this.#failure?.(error),
+    );
   }
 
   stop(): void {
