@@ -1,5 +1,4 @@
 import type {
-  Audio,
   CallRecord,
   ContactInfo,
   Crm,
@@ -13,17 +12,15 @@ import { isQueueStorageError } from '../queue/queue-storage-error.ts';
 import {
   describeError,
   isPermanentError,
-  withFallback,
-  type Alternative,
   type Clock,
-  type FallbackResult,
   type ServicePolicy,
 } from '../resilience/index.ts';
 import type { EventEmitter } from '../resilience/events.ts';
 import type { AgentEvent } from './agent-events.ts';
 import { isAudioStoreError, type AudioStore } from './audio-store.ts';
 import { StepLog } from './step-log.ts';
-import { isBlocked, verdictFor, type StepVerdict } from './step-failure.ts';
+import { isBlocked, StepFailure, verdictFor } from './step-failure.ts';
+import { speakWith } from './voices.ts';
 import { templateScript } from './template-script.ts';
 import { TurnBudget } from './turn-budget.ts';
 
@@ -69,20 +66,6 @@ export type ContactOutcome =
 
 /** Names no service: the failure was the agent's own. */
 const AGENT = 'agent';
-
-/** One voice's failure to speak a script. */
-interface VoiceFailure {
-  service: string;
-  error: unknown;
-}
-
-/** A step could not be done; carries what becomes of the contact. */
-class StepFailure {
-  constructor(
-    readonly service: string,
-    readonly verdict: StepVerdict,
-  ) {}
-}
 
 /**
  * One contact through LLM → TTS → telephony → CRM, each step through its service's policy,
@@ -288,28 +271,11 @@ export class CallFlow {
    * it ends the run like a queue failure (AudioStoreError).
    */
   async #speak(contact: ContactInfo, script: string, signal?: AbortSignal): Promise<Checkpoints> {
-    const voices = [this.#services.tts, this.#services.ttsFallback].filter((v) => v !== undefined);
-    const failed: VoiceFailure[] = [];
-    const alternatives: Array<Alternative<Audio>> = voices.map(({ provider, policy }) => ({
-      name: provider.service,
-      run: (callerSignal) =>
-        policy
-          .execute(
-            (attempt) =>
-              provider.synthesize(script, attempt.signal, { language: contact.language }),
-            { signal: callerSignal, context: { contactId: contact.id } },
-          )
-          .catch((error: unknown) => {
-            failed.push({ service: provider.service, error });
-            throw error;
-          }),
-    }));
-    let spoken: FallbackResult<Audio>;
-    try {
-      spoken = await withFallback(alternatives, { signal });
-    } catch (error) {
-      throw this.#everyVoiceFailed(failed, error, signal);
-    }
+    const { tts, ttsFallback } = this.#services;
+    const spoken = await speakWith([tts, ttsFallback], contact, script, {
+      signal,
+      failure: (policy, error) => this.#failure(policy, error, signal),
+    });
     if (spoken.degraded) {
       this.#emit({
         type: 'step_degraded',
@@ -407,42 +373,6 @@ export class CallFlow {
       if (refusal) return this.#failure(policy, refusal);
     }
     return undefined;
-  }
-
-  /**
-   * Every voice failed. Each failure gets its own verdict, on its own voice's circuit; a voice
-   * that refused the request itself (a bad voice id, a text too long) cannot speak it later
-   * either. None can: the contact fails. One can: the contact waits on that voice alone. Both
-   * can: it goes back as soon as one may speak again, waiting on the first voice (the waiting
-   * room lets it in when either takes calls again). The reason names each voice's error.
-   */
-  #everyVoiceFailed(failed: VoiceFailure[], last: unknown, signal?: AbortSignal): StepFailure {
-    const { tts, ttsFallback } = this.#services;
-    if (signal?.aborted === true || failed.length === 0) {
-      return this.#failure(tts.policy, last, signal);
-    }
-    const policyOf = (service: string): ServicePolicy =>
-      ttsFallback?.provider.service === service ? ttsFallback.policy : tts.policy;
-    const failures = failed.map(({ service, error }) => this.#failure(policyOf(service), error));
-    const reason = failures.map(({ verdict }) => verdict.reason).join('; ');
-    const able = failures.flatMap(({ service, verdict }) =>
-      verdict.kind === 'defer' ? [{ service, verdict }] : [],
-    );
-    const [only] = able;
-    if (only === undefined)
-      return new StepFailure(tts.provider.service, { ...failures[0]!.verdict, reason });
-    if (able.length === 1) {
-      // The fallback's recovery lets in the contacts waiting on the first voice: one the
-      // fallback cannot speak for would come back each time, so its returns are counted.
-      const onFirst = only.service === tts.provider.service && failures.length > 1;
-      const countsAsFailure = only.verdict.countsAsFailure || onFirst;
-      return new StepFailure(only.service, { ...only.verdict, countsAsFailure, reason });
-    }
-    const timed = able.filter(({ verdict }) => !verdict.untilReleased);
-    const [soonest] = (timed.length > 0 ? timed : able).sort(
-      (a, b) => a.verdict.notBefore - b.verdict.notBefore,
-    );
-    return new StepFailure(tts.provider.service, { ...(soonest ?? only).verdict, reason });
   }
 
   #failure(policy: ServicePolicy, error: unknown, signal?: AbortSignal): StepFailure {

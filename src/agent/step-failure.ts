@@ -8,6 +8,14 @@ import {
   type ServicePolicy,
 } from '../resilience/index.ts';
 
+/** A step could not be done; carries what becomes of the contact. */
+export class StepFailure {
+  constructor(
+    readonly service: string,
+    readonly verdict: StepVerdict,
+  ) {}
+}
+
 /** What becomes of a contact whose step could not be done. */
 export type StepVerdict =
   | { kind: 'fail'; reason: string }
