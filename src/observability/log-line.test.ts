@@ -162,4 +162,24 @@ describe('toLogRecord', () => {
     expect(a.event_id).not.toBe(b.event_id);
     expect(a.message).toBe('Call successful');
   });
+
+  it('says when a passing health check leaves the circuit open (a trial call or a person decides)', () => {
+    const probe = (circuitState: 'OPEN' | 'CLOSED') =>
+      toLogRecord(
+        {
+          type: 'health_probe',
+          event: {
+            service: 'ElevenLabs',
+            timestamp: at,
+            healthy: true,
+            durationMs: 12,
+            consecutiveFailures: 0,
+            circuitState,
+          },
+        },
+        () => 'e1',
+      ).message;
+    expect(probe('OPEN')).toBe('Health check passed in 12 ms; the circuit stays OPEN');
+    expect(probe('CLOSED')).toBe('Health check passed in 12 ms');
+  });
 });

@@ -147,7 +147,7 @@ function healthProbe(e: HealthProbeEvent): Line {
     level: e.healthy ? 'INFO' : 'WARNING',
     service: e.service,
     message: e.healthy
-      ? `Health check passed in ${e.durationMs} ms`
+      ? `Health check passed in ${e.durationMs} ms${e.circuitState === 'OPEN' ? '; the circuit stays OPEN' : ''}`
       : `Health check failed (${e.consecutiveFailures} in a row): ${e.error?.message ?? 'no answer'}`,
     retry_count: null,
     circuit_state: e.circuitState ?? null,
