@@ -360,3 +360,22 @@ export function policyForService(config: AppConfig, service: string): PolicyConf
   const { retry, circuit_breaker, timeout, bulkhead } = config;
   return { retry, circuit_breaker, timeout, bulkhead };
 }
+
+/**
+ * The campaign's timings, from the configuration's seconds to the milliseconds the agent
+ * runs on. A contact whose step failed after its retries waits as long as an open breaker
+ * would (`retryDelayMs`).
+ */
+export function campaignTimings(config: AppConfig) {
+  return {
+    health: {
+      intervalMs: config.health_check.interval * 1000,
+      timeoutMs: config.health_check.timeout * 1000,
+    },
+    retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
+    retryTemplateForMs: config.llm.retry_template_for * 1000,
+    recoveryRampMs: config.recovery.ramp_seconds * 1000,
+    waitingReportMs: config.logging.waiting_summary_interval * 1000,
+    leaseMs: config.queue.lease * 1000,
+  };
+}

@@ -1,6 +1,6 @@
 import { MemoryAudioStore } from '../../src/agent/audio-store.ts';
 import { Campaign } from '../../src/agent/campaign.ts';
-import { parseConfig, type AppConfig } from '../../src/config.ts';
+import { campaignTimings, parseConfig, type AppConfig } from '../../src/config.ts';
 import {
   createInProcessClient,
   IN_PROCESS_ORIGIN,
@@ -143,16 +143,8 @@ export async function runCampaign(scenario: Scenario, strategy: Strategy): Promi
     audio: new MemoryAudioStore(),
     clock,
     random,
-    health: {
-      intervalMs: app.health_check.interval * 1000,
-      timeoutMs: app.health_check.timeout * 1000,
-    },
+    ...campaignTimings(app),
     concurrency: scenario.concurrency,
-    retryDelayMs: app.circuit_breaker.recovery_timeout * 1000,
-    retryTemplateForMs: app.llm.retry_template_for * 1000,
-    recoveryRampMs: app.recovery.ramp_seconds * 1000,
-    waitingReportMs: app.logging.waiting_summary_interval * 1000,
-    leaseMs: app.queue.lease * 1000,
     workerId: 'outage-suite',
   });
 

@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { parseConfig, policyForService } from '../config.ts';
+import { campaignTimings, parseConfig, policyForService } from '../config.ts';
 import {
   createInProcessClient,
   IN_PROCESS_ORIGIN,
@@ -154,16 +154,8 @@ export async function createFlowHarness(options: FlowHarnessOptions = {}): Promi
     audio,
     clock,
     random: seededRandom(resolved.seed),
-    health: {
-      intervalMs: config.health_check.interval * 1000,
-      timeoutMs: config.health_check.timeout * 1000,
-    },
+    ...campaignTimings(config),
     concurrency: resolved.concurrency,
-    retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
-    retryTemplateForMs: config.llm.retry_template_for * 1000,
-    recoveryRampMs: config.recovery.ramp_seconds * 1000,
-    waitingReportMs: config.logging.waiting_summary_interval * 1000,
-    leaseMs: config.queue.lease * 1000,
     workerId: 'scenario',
     continuous: resolved.continuous,
   });

@@ -1,7 +1,7 @@
 import type { AudioStore } from '../agent/audio-store.ts';
 import { Campaign } from '../agent/campaign.ts';
 import type { CampaignFleet } from '../agent/campaign-fleet.ts';
-import { policyForService, type AppConfig } from '../config.ts';
+import { campaignTimings, policyForService, type AppConfig } from '../config.ts';
 import type { Providers } from '../providers/index.ts';
 import type { CallQueue } from '../queue/call-queue.ts';
 import { VirtualClock, type Clock, type TimerHandle } from '../resilience/index.ts';
@@ -39,17 +39,8 @@ export function createSession(options: SessionOptions): {
     audio: options.audio,
     clock: options.clock,
     random: options.random,
-    health: {
-      intervalMs: config.health_check.interval * 1000,
-      timeoutMs: config.health_check.timeout * 1000,
-    },
+    ...campaignTimings(config),
     concurrency: options.concurrency,
-    // A contact whose step failed after its retries waits as long as an open breaker would.
-    retryDelayMs: config.circuit_breaker.recovery_timeout * 1000,
-    recoveryRampMs: config.recovery.ramp_seconds * 1000,
-    waitingReportMs: config.logging.waiting_summary_interval * 1000,
-    retryTemplateForMs: config.llm.retry_template_for * 1000,
-    leaseMs: config.queue.lease * 1000,
     workerId: options.workerId,
     fleet: options.fleet,
     continuous: options.continuous,
