@@ -3,7 +3,7 @@ import type { CallQueue, ContactState, ContactStatus } from '../queue/call-queue
 import { maskPhoneNumber } from '../redaction/redact.ts';
 import { systemClock } from '../resilience/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { openExistingQueue, queuePath } from './queue-file.ts';
+import { openCommandQueue, type QueueFlags } from './open-queue.ts';
 import { count } from '../text/count.ts';
 import { table, when } from './text.ts';
 
@@ -104,20 +104,20 @@ export async function listContacts(
 
 /** `call-agent list`: the contacts, with attempts, last error and next attempt. */
 export async function showList(
-  flags: {
+  flags: QueueFlags & {
     state?: ContactState | undefined;
     limit?: number | undefined;
     json?: boolean | undefined;
-    db?: string | undefined;
   },
   { output, env }: CommandContext,
 ): Promise<number> {
-  const queue = openExistingQueue(queuePath(flags.db, env));
+  const opened = await openCommandQueue(flags, { env });
   try {
     const limit = flags.limit ?? DEFAULT_LIST_LIMIT;
-    await listContacts(queue, { state: flags.state, limit, json: flags.json === true }, { output });
+    const options = { state: flags.state, limit, json: flags.json === true };
+    await listContacts(opened.queue, options, { output });
     return 0;
   } finally {
-    await queue.close();
+    await opened.close();
   }
 }

@@ -3,6 +3,37 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { ContactState } from '../queue/call-queue.ts';
 import type { CommandContext } from './command-context.ts';
 import { positiveInteger, regionCode } from './flag-parsers.ts';
+import type { QueueFlags } from './open-queue.ts';
+
+const DB_OPTION = 'SQLite queue file (env DATABASE_PATH; default data/call-agent.db)';
+
+/** `--queue`, `--db` and `--config`: which queue a command reads or mends. */
+function withQueueOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--queue <backend>', "sqlite: the file --db names; redis: the fleet's (REDIS_URL)")
+        .choices(['sqlite', 'redis'])
+        .env('QUEUE')
+        .default('sqlite'),
+    )
+    .option('--db <file>', DB_OPTION)
+    .option(
+      '--config <file>',
+      "with --queue redis: the configuration naming the fleet's key prefix (env CALL_AGENT_CONFIG)",
+    );
+}
+
+/** A SQLite file named for the fleet's queue is a mistake worth stopping at. */
+function refuseDbOnRedis(flags: QueueFlags, command: Command): void {
+  if (flags.queue === 'redis' && flags.db !== undefined) {
+    command.error(
+      'error: --db names a SQLite queue; with --queue redis, REDIS_URL names the queue',
+      {
+        exitCode: 2,
+      },
+    );
+  }
+}
 
 /**
  * The commands an operator runs between runs — `status`, `list`, `requeue`, `check` — as the
@@ -11,21 +42,24 @@ import { positiveInteger, regionCode } from './flag-parsers.ts';
  */
 export function registerQueueCommands(program: Command, context: CommandContext): void {
   const { result, output, env } = context;
-  const dbOption = 'SQLite queue file (env DATABASE_PATH; default data/call-agent.db)';
 
-  program
-    .command('status')
-    .description('what the queue holds: contacts by state, the CRM outbox, what waits and why')
-    .option('--db <file>', dbOption)
+  withQueueOptions(
+    program
+      .command('status')
+      .description('what the queue holds: contacts by state, the CRM outbox, what waits and why'),
+  )
     .option('--json', 'print it as JSON')
-    .action(async (flags: { db?: string; json?: boolean }) => {
+    .action(async (flags: QueueFlags & { json?: boolean }, command: Command) => {
+      refuseDbOnRedis(flags, command);
       const { showStatus } = await import('./status.ts');
       result.code = await showStatus(flags, context);
     });
 
-  program
-    .command('list')
-    .description('the contacts of the queue: attempts, last error, next attempt (phones masked)')
+  withQueueOptions(
+    program
+      .command('list')
+      .description('the contacts of the queue: attempts, last error, next attempt (phones masked)'),
+  )
     .addOption(
       new Option('--state <state>', 'only the contacts in this state').choices([
         'pending',
@@ -37,21 +71,26 @@ export function registerQueueCommands(program: Command, context: CommandContext)
     )
     .option('--limit <n>', 'at most this many (default 100)', positiveInteger)
     .option('--json', 'print them as JSON')
-    .option('--db <file>', dbOption)
     .action(
-      async (flags: { state?: ContactState; limit?: number; json?: boolean; db?: string }) => {
+      async (
+        flags: QueueFlags & { state?: ContactState; limit?: number; json?: boolean },
+        command: Command,
+      ) => {
+        refuseDbOnRedis(flags, command);
         const { showList } = await import('./list.ts');
         result.code = await showList(flags, context);
       },
     );
 
-  program
-    .command('requeue')
-    .description('put failed contacts back in the queue (every failed one, or those named)')
+  withQueueOptions(
+    program
+      .command('requeue')
+      .description('put failed contacts back in the queue (every failed one, or those named)'),
+  )
     .option('--failed', 'every failed contact')
     .option('--id <id...>', 'the contacts with these ids')
-    .option('--db <file>', dbOption)
-    .action(async (flags: { failed?: boolean; id?: string[]; db?: string }, command: Command) => {
+    .action(async (flags: QueueFlags & { failed?: boolean; id?: string[] }, command: Command) => {
+      refuseDbOnRedis(flags, command);
       if ((flags.failed === true) === (flags.id !== undefined)) {
         command.error('error: give either --failed or --id <id...>', { exitCode: 2 });
       }
@@ -69,7 +108,7 @@ export function registerQueueCommands(program: Command, context: CommandContext)
       '--config <file>',
       'JSON configuration (env CALL_AGENT_CONFIG; default ./call-agent.config.json if present)',
     )
-    .option('--db <file>', `${dbOption}; not opened`)
+    .option('--db <file>', `${DB_OPTION}; not opened`)
     .option(
       '--default-region <code>',
       'region of numbers written without +country (default US)',

@@ -15,8 +15,11 @@ export function queuePath(flag: string | undefined, env: Env): string {
 /** There is no queue at the path a command was given. */
 export class NoQueueError extends Error {
   readonly code = 'E_NO_QUEUE';
-  constructor(readonly path: string) {
-    super(`no queue at ${path} (a run creates it; --db or DATABASE_PATH names another)`);
+  constructor(
+    readonly path: string,
+    hint = '(a run creates it; --db or DATABASE_PATH names another)',
+  ) {
+    super(`no queue at ${path} ${hint}`);
   }
 }
 

@@ -2,7 +2,7 @@ import { maskedContactId } from '../agent/contacts/index.ts';
 import type { CallQueue, ContactState } from '../queue/call-queue.ts';
 import type { Output } from '../redaction/output.ts';
 import type { CommandContext } from './command-context.ts';
-import { openExistingQueue, queuePath } from './queue-file.ts';
+import { openCommandQueue, type QueueFlags } from './open-queue.ts';
 import { count } from '../text/count.ts';
 
 /** Ids named in the `requeued …` line; the rest are counted. */
@@ -25,6 +25,7 @@ export async function requeueContacts(
   queue: CallQueue,
   ids: readonly string[] | undefined,
   output: Output,
+  taker = 'the next `call-agent run`',
 ): Promise<number> {
   const { requeued, notFound, notFailed } = await queue.requeue(ids);
   if (requeued.length === 0) {
@@ -35,7 +36,7 @@ export async function requeueContacts(
     const one = requeued.length === 1;
     output.out(`requeued ${count(requeued.length, 'contact')}: ${shown}${rest}`);
     output.out(
-      `${one ? 'it is' : 'they are'} pending again: the next \`call-agent run\` calls ${one ? 'it' : 'them'}`,
+      `${one ? 'it is' : 'they are'} pending again: ${taker} calls ${one ? 'it' : 'them'}`,
     );
   }
   for (const { id, state } of notFailed) {
@@ -47,13 +48,14 @@ export async function requeueContacts(
 
 /** `call-agent requeue (--failed | --id ID…)`: failed contacts back into the queue. */
 export async function requeueFromFlags(
-  flags: { failed?: boolean | undefined; id?: string[] | undefined; db?: string | undefined },
+  flags: QueueFlags & { failed?: boolean | undefined; id?: string[] | undefined },
   { output, env }: CommandContext,
 ): Promise<number> {
-  const queue = openExistingQueue(queuePath(flags.db, env));
+  const opened = await openCommandQueue(flags, { env });
   try {
-    return await requeueContacts(queue, flags.failed ? undefined : flags.id, output);
+    const ids = flags.failed ? undefined : flags.id;
+    return await requeueContacts(opened.queue, ids, output, opened.taker);
   } finally {
-    await queue.close();
+    await opened.close();
   }
 }

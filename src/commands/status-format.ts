@@ -59,6 +59,7 @@ export function formatStatus(status: QueueStatus): string {
       [1],
     ),
     `CRM outbox: ${count(status.crmOutbox, 'record')} to replay`,
+    ...(status.workers === undefined ? [] : [`fleet: ${count(status.workers, 'worker')} alive`]),
   ];
   if (status.nextDeferredAt !== undefined) {
     lines.push(`next deferred contact due ${when(status.nextDeferredAt, now, { due: true })}`);

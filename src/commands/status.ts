@@ -3,7 +3,7 @@ import type { CallQueue, ContactState, StateCounts } from '../queue/call-queue.t
 import { canCheckHolder, isHolderAlive, type LeaseHolder } from '../queue/lease-holder.ts';
 import { systemClock, type Clock } from '../resilience/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { openExistingQueue, queuePath } from './queue-file.ts';
+import { openCommandQueue, type QueueFlags } from './open-queue.ts';
 import { formatStatus } from './status-format.ts';
 
 /** Why contacts wait, for one service (or for none in particular). */
@@ -38,6 +38,8 @@ export interface QueueStatus {
   nextDeferredAt: number | undefined;
   waiting: WaitingOn[];
   leases: HeldBy[];
+  /** The fleet's live workers (a queue on Redis); undefined for a SQLite file. */
+  workers?: number | undefined;
 }
 
 /** Whether `holder` still runs, when this host can tell. */
@@ -91,6 +93,7 @@ export function statusJson(status: QueueStatus): Record<string, unknown> {
   const states: ContactState[] = ['pending', 'in_progress', 'deferred', 'completed', 'failed'];
   return {
     db: status.db,
+    workers: status.workers ?? null,
     contacts: {
       total: status.total,
       ...Object.fromEntries(states.map((s) => [s, status.counts[s]])),
@@ -116,17 +119,19 @@ export function statusJson(status: QueueStatus): Record<string, unknown> {
 
 /** `call-agent status`: counts, the outbox, what waits and why, and who holds what. */
 export async function showStatus(
-  flags: { db?: string | undefined; json?: boolean | undefined },
+  flags: QueueFlags & { json?: boolean | undefined },
   { output, env }: CommandContext,
 ): Promise<number> {
-  const db = queuePath(flags.db, env);
-  const queue = openExistingQueue(db);
+  const opened = await openCommandQueue(flags, { env });
   try {
-    const status = await readQueueStatus(queue, db, systemClock);
+    const status = {
+      ...(await readQueueStatus(opened.queue, opened.where, systemClock)),
+      workers: await opened.workers(),
+    };
     if (flags.json) output.outBlock(JSON.stringify(statusJson(status), null, 2));
     else output.outBlock(formatStatus(status));
     return 0;
   } finally {
-    await queue.close();
+    await opened.close();
   }
 }

@@ -5,6 +5,7 @@ export type { ServiceLimits } from './fleet-limits.ts';
 export { liveWorkers } from './live-workers.ts';
 export {
   queueConnection,
+  commandConnection,
   redisLocation,
   closeConnection,
   waitForRedis,

@@ -44,6 +44,22 @@ export function fastConnection(options: RedisConnectionOptions): Redis {
   });
 }
 
+/**
+ * For a one-shot command (`status`, `list`, `requeue`): it tries to reach Redis for a few
+ * seconds, then fails with the connection's error rather than wait for ever.
+ */
+export function commandConnection(options: RedisConnectionOptions): Redis {
+  return connect(options, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    commandTimeout: 10_000,
+    retryStrategy: (times) => (times > COMMAND_RECONNECTS ? null : reconnectDelay(times)),
+  });
+}
+
+/** Reconnections a one-shot command tries (about 3 s in all) before it gives up. */
+const COMMAND_RECONNECTS = 4;
+
 /** For pub/sub: resubscribes by itself after a reconnect. */
 export function subscriberConnection(options: RedisConnectionOptions): Redis {
   return connect(options, { maxRetriesPerRequest: null, autoResubscribe: true });

@@ -2,8 +2,8 @@ import type { LeaseHolder } from './lease-holder.ts';
 
 /**
  * The call queue: durable contact states, leases, per-step checkpoints and the CRM outbox.
- * SQLite is the embedded default; a BullMQ/Redis backend will implement the same interface
- * and pass the same conformance suite.
+ * SQLite is the embedded default; Redis (`redis/`) serves a fleet of workers. Both pass the
+ * same conformance suite (`contract/`).
  */
 
 export type ContactState = 'pending' | 'in_progress' | 'completed' | 'failed' | 'deferred';

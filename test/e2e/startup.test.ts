@@ -17,7 +17,6 @@ const HEAVY_PACKAGES = [
   'zod',
   'csv-parse',
   'ioredis',
-  'bullmq',
 ];
 
 /** The packages (from node_modules) whose modules `call-agent <args>` loaded. */

@@ -1,0 +1,56 @@
+import { loadConfig } from '../config.ts';
+import { closeConnection, commandConnection, liveWorkers, redisLocation } from '../fleet/index.ts';
+import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
+import { redisUrlFrom } from './fleet-from-config.ts';
+import type { CommandQueue } from './open-queue.ts';
+import { NoQueueError } from './queue-file.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The fleet's queue on Redis (REDIS_URL, the configuration's `fleet.key_prefix`) for a
+ * one-shot command. Fails with the connection's own error when Redis does not answer within
+ * a few seconds, and with NoQueueError when nothing was ever enqueued under the prefix (a
+ * mistyped prefix or URL, rather than an empty campaign).
+ */
+export async function openFleetQueue(
+  configPath: string | undefined,
+  env: Env,
+): Promise<CommandQueue> {
+  const config = loadConfig(configPath, env);
+  const url = redisUrlFrom(env);
+  const prefix = `{${config.fleet.key_prefix}}`;
+  const where = `${redisLocation(url)} ${prefix}`;
+  let lastError: Error | undefined;
+  const redis = commandConnection({ url, onError: (error) => (lastError = error) });
+  try {
+    await redis.ping();
+    if ((await redis.exists(`${prefix}:seq`)) === 0) {
+      throw new NoQueueError(
+        where,
+        "(`run --queue redis` creates it; REDIS_URL and the configuration's fleet.key_prefix name another)",
+      );
+    }
+  } catch (error) {
+    closeConnection(redis);
+    if (error instanceof NoQueueError) throw error;
+    const cause = lastError?.message ?? (error as Error).message;
+    throw new Error(`Redis at ${redisLocation(url)} does not answer: ${cause}`);
+  }
+  const queue = new RedisCallQueue({
+    redis,
+    prefix: config.fleet.key_prefix,
+    maxFailedAttempts: config.queue.max_failed_attempts,
+    location: where,
+  });
+  return {
+    queue,
+    where,
+    taker: 'a `call-agent worker`',
+    workers: () => liveWorkers(redis, prefix),
+    close: async () => {
+      await queue.close();
+      closeConnection(redis);
+    },
+  };
+}
