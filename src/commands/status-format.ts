@@ -29,7 +29,13 @@ function waitingLines(group: WaitingOn, now: number): string[] {
   return lines;
 }
 
-function leaseLine(held: HeldBy, now: number): string {
+/** Who takes back the contacts of a process that no longer runs. */
+function takenBackBy(held: HeldBy, onFleet: boolean): string {
+  if (!onFleet) return 'the next run takes them back at once';
+  return `a worker on ${held.holder?.host ?? 'its host'} takes them back at once, any other when the lease runs out`;
+}
+
+function leaseLine(held: HeldBy, now: number, onFleet: boolean): string {
   const who =
     held.holder === undefined
       ? 'a process that did not record itself'
@@ -39,7 +45,7 @@ function leaseLine(held: HeldBy, now: number): string {
       ? ''
       : held.running
         ? ' (running)'
-        : ' (no longer runs: the next run takes them back at once)';
+        : ` (no longer runs: ${takenBackBy(held, onFleet)})`;
   return `  ${count(held.contacts, 'contact')} by ${who}${state}, lease until ${when(held.expiresAt, now)}`;
 }
 
@@ -70,7 +76,11 @@ export function formatStatus(status: QueueStatus): string {
     lines.push('', 'why contacts wait:', ...status.waiting.flatMap((g) => waitingLines(g, now)));
   }
   if (status.leases.length > 0) {
-    lines.push('', 'held now:', ...status.leases.map((held) => leaseLine(held, now)));
+    lines.push(
+      '',
+      'held now:',
+      ...status.leases.map((held) => leaseLine(held, now, status.workers !== undefined)),
+    );
   }
   return lines.join('\n');
 }
