@@ -1,5 +1,11 @@
 import { loadConfig } from '../config.ts';
-import { closeConnection, commandConnection, liveWorkers, redisLocation } from '../fleet/index.ts';
+import {
+  closeConnection,
+  commandConnection,
+  fleetLinkDefaults,
+  liveWorkers,
+  redisLocation,
+} from '../fleet/index.ts';
 import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
 import { redisUrlFrom } from './fleet-from-config.ts';
 import type { CommandQueue } from './open-queue.ts';
@@ -47,7 +53,10 @@ export async function openFleetQueue(
     queue,
     where,
     taker: 'a `call-agent worker`',
-    workers: () => liveWorkers(redis, prefix),
+    workers: async () => ({
+      alive: await liveWorkers(redis, prefix),
+      heardWithinMs: fleetLinkDefaults.memberTtlMs,
+    }),
     close: async () => {
       await queue.close();
       closeConnection(redis);

@@ -14,6 +14,12 @@ export interface QueueFlags {
   config?: string | undefined;
 }
 
+/** The workers of a fleet that are alive: each heard from within the last `heardWithinMs`. */
+export interface FleetWorkers {
+  alive: number;
+  heardWithinMs: number;
+}
+
 /** A queue a one-shot command reads or mends, named as the operator knows it. */
 export interface CommandQueue {
   queue: CallQueue;
@@ -22,7 +28,7 @@ export interface CommandQueue {
   /** Who takes up the contacts made due: `the next \`call-agent run\``, or the fleet's workers. */
   taker: string;
   /** The fleet's live workers (Redis), undefined for a SQLite file. */
-  workers(): Promise<number | undefined>;
+  workers(): Promise<FleetWorkers | undefined>;
   close(): Promise<void>;
 }
 

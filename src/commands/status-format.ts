@@ -65,7 +65,11 @@ export function formatStatus(status: QueueStatus): string {
       [1],
     ),
     `CRM outbox: ${count(status.crmOutbox, 'record')} to replay`,
-    ...(status.workers === undefined ? [] : [`fleet: ${count(status.workers, 'worker')} alive`]),
+    ...(status.workers === undefined
+      ? []
+      : [
+          `fleet: ${count(status.workers.alive, 'worker')} alive (heard from in the last ${status.workers.heardWithinMs / 1000} s)`,
+        ]),
   ];
   if (status.nextDeferredAt !== undefined) {
     lines.push(`next deferred contact due ${when(status.nextDeferredAt, now, { due: true })}`);

@@ -119,10 +119,12 @@ describe('call-agent status', () => {
       `held now:\n  1 contact by pid 4194000 on ${hostname()} (no longer runs: the next run takes them back at once), lease until 2026-05-01T12:00:30Z (in 30 s)`,
     );
     // on a fleet, a worker of the dead process's host takes its contacts back
-    expect(formatStatus({ ...status, workers: 2 })).toContain(
+    expect(formatStatus({ ...status, workers: { alive: 2, heardWithinMs: 10_000 } })).toContain(
       `(no longer runs: a worker on ${hostname()} takes them back at once, any other when the lease runs out)`,
     );
-    expect(formatStatus({ ...status, workers: 2 })).toContain('fleet: 2 workers alive');
+    expect(formatStatus({ ...status, workers: { alive: 2, heardWithinMs: 10_000 } })).toContain(
+      'fleet: 2 workers alive (heard from in the last 10 s)',
+    );
     const other = new SqliteCallQueue({ clock, path, holder: elsewhere });
     await other.enqueue([contact(2)]);
     await other.claim('w', 30_000);

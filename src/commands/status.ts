@@ -3,7 +3,7 @@ import type { CallQueue, ContactState, StateCounts } from '../queue/call-queue.t
 import { canCheckHolder, isHolderAlive, type LeaseHolder } from '../queue/lease-holder.ts';
 import { systemClock, type Clock } from '../resilience/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { openCommandQueue, type QueueFlags } from './open-queue.ts';
+import { openCommandQueue, type FleetWorkers, type QueueFlags } from './open-queue.ts';
 import { formatStatus } from './status-format.ts';
 
 /** Why contacts wait, for one service (or for none in particular). */
@@ -39,7 +39,7 @@ export interface QueueStatus {
   waiting: WaitingOn[];
   leases: HeldBy[];
   /** The fleet's live workers (a queue on Redis); undefined for a SQLite file. */
-  workers?: number | undefined;
+  workers?: FleetWorkers | undefined;
 }
 
 /** Whether `holder` still runs, when this host can tell. */
@@ -93,7 +93,7 @@ export function statusJson(status: QueueStatus): Record<string, unknown> {
   const states: ContactState[] = ['pending', 'in_progress', 'deferred', 'completed', 'failed'];
   return {
     db: status.db,
-    workers: status.workers ?? null,
+    workers: status.workers?.alive ?? null,
     contacts: {
       total: status.total,
       ...Object.fromEntries(states.map((s) => [s, status.counts[s]])),

@@ -50,7 +50,7 @@ describeWithRedis('call-agent status, list and requeue on the fleet queue', () =
     expect(status.stdout).toContain(`queue ${TEST_REDIS_URL} {${prefix}}: 3 contacts`);
     expect(status.stdout).toMatch(/^ {2}pending {6}2$/m);
     expect(status.stdout).toMatch(/^ {2}failed {7}1$/m);
-    expect(status.stdout).toContain('fleet: 0 workers alive');
+    expect(status.stdout).toContain('fleet: 0 workers alive (heard from in the last 10 s)');
     const json = JSON.parse((await cli(['status', '--json'])).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ workers: 0, contacts: { total: 3, failed: 1, pending: 2 } });
 
