@@ -66,6 +66,8 @@ export const DEFAULTS = {
   server: { drain_timeout: 30 },
   fleet: {
     key_prefix: 'call-agent',
+    replicas_before_call: 0,
+    replica_timeout: 1,
     // Twilio places 1 call per second per account by default (it queues the excess);
     // HubSpot's private apps may make 100 requests per 10 s on the lowest tier.
     limits: {
@@ -225,6 +227,11 @@ const configSchema = z
     fleet: withDefaults(
       {
         key_prefix: z.string({ error: KEY_PREFIX }).regex(/^[^{}\s]+$/, { error: KEY_PREFIX }),
+        replicas_before_call: z
+          .number({ error: 'a whole number ≥ 0' })
+          .int({ error: 'a whole number ≥ 0' })
+          .min(0, { error: 'a whole number ≥ 0' }),
+        replica_timeout: seconds('a timeout'),
         // what a file gives replaces the default limits as a whole
         limits: z
           .object(Object.fromEntries(SERVICE_KEYS.map((k) => [k, fleetLimitsSchema.optional()])))

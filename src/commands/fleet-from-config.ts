@@ -48,6 +48,15 @@ export function openFleet(options: FleetFromConfigOptions): Promise<Fleet> {
   });
 }
 
+/** How the fleet's queue is opened for a worker of this configuration. */
+export function fleetQueueOptions(config: AppConfig) {
+  return {
+    maxFailedAttempts: config.queue.max_failed_attempts,
+    replicasBeforeCall: config.fleet.replicas_before_call,
+    replicaTimeoutMs: config.fleet.replica_timeout * 1000,
+  };
+}
+
 function limitsOf(config: AppConfig, service: string): ServiceLimits | undefined {
   const limits = fleetLimitsForService(config, service);
   if (!limits) return undefined;

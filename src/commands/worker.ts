@@ -9,7 +9,7 @@ import type { Output } from '../redaction/output.ts';
 import { systemClock, type TimerHandle } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
 import type { Fleet } from '../fleet/index.ts';
-import { openFleet } from './fleet-from-config.ts';
+import { fleetQueueOptions, openFleet } from './fleet-from-config.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
@@ -97,7 +97,7 @@ export async function worker(options: WorkerOptions): Promise<number> {
     });
     joined.fleet = fleet;
     resources.defer(() => fleet.close());
-    const queue = fleet.queue({ maxFailedAttempts: config.queue.max_failed_attempts });
+    const queue = fleet.queue(fleetQueueOptions(config));
     resources.defer(() => queue.close());
     const { campaign, dispose } = createSession({
       config,

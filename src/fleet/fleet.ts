@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CampaignFleet } from '../agent/campaign-fleet.ts';
-import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
+import { RedisCallQueue, type RedisCallQueueOptions } from '../queue/redis/redis-call-queue.ts';
 import type { Clock, Disposer, PolicyDependencies, ServicePolicy } from '../resilience/index.ts';
 import type { RetryBudgetOptions } from '../resilience/retry-budget.ts';
 import { releaseOwnedScript } from './circuit-scripts.ts';
@@ -137,12 +137,16 @@ export class Fleet implements CampaignFleet {
   }
 
   /** The call queue on this fleet's Redis. */
-  queue(options: { maxFailedAttempts: number; clock?: Clock | undefined }): RedisCallQueue {
+  queue(
+    options: Pick<
+      RedisCallQueueOptions,
+      'maxFailedAttempts' | 'clock' | 'replicasBeforeCall' | 'replicaTimeoutMs'
+    >,
+  ): RedisCallQueue {
     return new RedisCallQueue({
+      ...options,
       redis: this.#queueRedis,
       prefix: this.#options.prefix,
-      maxFailedAttempts: options.maxFailedAttempts,
-      clock: options.clock,
       location: `${this.location} ${this.#prefix}`,
     });
   }

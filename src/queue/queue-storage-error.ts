@@ -47,6 +47,8 @@ function adviceFor(code: string | undefined): string {
       return ': Redis reached its maxmemory (with maxmemory-policy noeviction it refuses writes rather than evict): free memory or raise maxmemory, then run again (nothing is lost)';
     case 'REDIS_READONLY':
       return ': this Redis is a read-only replica (a failover in progress?): point REDIS_URL at the primary';
+    case 'REDIS_REPLICAS_BEHIND':
+      return ': the call was not placed (a failover now could lose the mark and call the person again): check the replicas and their lag, then start the workers again (nothing is lost)';
     case 'REDIS_MISCONF':
       return ': Redis cannot persist to disk and refuses writes: see its log';
     default:

@@ -30,6 +30,7 @@ import { contactData } from '../sqlite-rows.ts';
 import type { LuaScript } from './lua-script.ts';
 import * as scripts from './queue-scripts.ts';
 import { checkpointArgs, toClaimed, toStatus, type RecordReply } from './redis-records.ts';
+import { QueueStorageError } from '../queue-storage-error.ts';
 import { asQueueStorageError } from './redis-storage-error.ts';
 
 export interface RedisCallQueueOptions {
@@ -54,9 +55,23 @@ export interface RedisCallQueueOptions {
   maxBytes?: number | undefined;
   /** How the queue is named in errors (a URL without its password). */
   location?: string | undefined;
+  /**
+   * Replicas that must have a contact's "call started" mark (`callStartedAt`) before the
+   * checkpoint resolves, and so before the call is placed: Redis `WAIT`. A failover to a
+   * replica that lacks the mark would place the call again without looking it up first.
+   * Default: 0 (no wait).
+   */
+  replicasBeforeCall?: number | undefined;
+  /** How long `WAIT` waits for them; fewer by then is a QueueStorageError. Default 1 s. */
+  replicaTimeoutMs?: number | undefined;
 }
 
-export const redisCallQueueDefaults = { maxFailedAttempts: 5, maxBytes: 0 };
+export const redisCallQueueDefaults = {
+  maxFailedAttempts: 5,
+  maxBytes: 0,
+  replicasBeforeCall: 0,
+  replicaTimeoutMs: 1_000,
+};
 
 const STATES: readonly ContactState[] = [
   'pending',
@@ -80,6 +95,7 @@ export class RedisCallQueue implements CallQueue {
   readonly #holder: string;
   readonly #maxBytes: number;
   readonly #location: string;
+  readonly #replicas: { count: number; timeoutMs: number };
   #closed = false;
 
   constructor(options: RedisCallQueueOptions) {
@@ -96,6 +112,10 @@ export class RedisCallQueue implements CallQueue {
     this.#holder = JSON.stringify([host, pid, started]);
     this.#maxBytes = resolved.maxBytes;
     this.#location = resolved.location ?? `redis ${this.prefix}`;
+    this.#replicas = { count: resolved.replicasBeforeCall, timeoutMs: resolved.replicaTimeoutMs };
+    if (!(Number.isInteger(this.#replicas.count) && this.#replicas.count >= 0)) {
+      throw new RangeError(`replicasBeforeCall is a whole number ≥ 0, got ${this.#replicas.count}`);
+    }
   }
 
   async enqueue(contacts: readonly QueuedContactData[]): Promise<EnqueueResult> {
@@ -161,6 +181,22 @@ export class RedisCallQueue implements CallQueue {
     const args = checkpointArgs(patch);
     if ((await this.#run(scripts.checkpointScript, id, leaseToken, ...args)) !== 1) {
       throw new LeaseLostError(id);
+    }
+    if (patch.callStartedAt !== undefined) await this.#awaitReplicas();
+  }
+
+  /** Resolves once the replicas asked for have every write this connection made. */
+  async #awaitReplicas(): Promise<void> {
+    const { count, timeoutMs } = this.#replicas;
+    if (count === 0) return;
+    const acknowledged = await this.#redis.wait(count, timeoutMs).catch((error: unknown) => {
+      throw asQueueStorageError(error, this.#location);
+    });
+    if (acknowledged < count) {
+      const cause = new Error(
+        `the "call started" mark reached ${acknowledged} of ${count} replica${count === 1 ? '' : 's'} within ${timeoutMs} ms`,
+      );
+      throw new QueueStorageError(this.#location, 'REDIS_REPLICAS_BEHIND', cause);
     }
   }
 
