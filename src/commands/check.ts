@@ -25,6 +25,8 @@ export interface CheckOptions {
   /** `--default-region`; else the configuration's `contacts.default_region`. */
   defaultRegion?: CountryCode | undefined;
   db: string;
+  /** `--queue redis`: the fleet's Redis is checked instead of the SQLite file. */
+  queue?: 'sqlite' | 'redis' | undefined;
   env: Env;
   output: Output;
 }
@@ -58,7 +60,12 @@ export async function check(options: CheckOptions): Promise<number> {
   if (settings) lines.push(...(await probeProviders(settings, config.health_check.timeout * 1000)));
   lines.push(checkAlerts(env));
   lines.push(await checkSheets(env, join(dirname(options.db), 'sheets-spill.jsonl')));
-  lines.push(checkQueue(options.db));
+  if (options.queue === 'redis') {
+    const { checkFleetQueue } = await import('./check-fleet.ts');
+    lines.push(...(await checkFleetQueue(config, env)));
+  } else {
+    lines.push(checkQueue(options.db));
+  }
   for (const line of lines) print(line, output);
   const failed = lines.filter((line) => line.verdict === 'FAIL').length;
   if (failed === 0) {

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../config.ts';
 import {
   closeConnection,
@@ -27,21 +28,17 @@ export async function openFleetQueue(
   const url = redisUrlFrom(env);
   const prefix = `{${config.fleet.key_prefix}}`;
   const where = `${redisLocation(url)} ${prefix}`;
-  let lastError: Error | undefined;
-  const redis = commandConnection({ url, onError: (error) => (lastError = error) });
-  try {
-    await redis.ping();
-    if ((await redis.exists(`${prefix}:seq`)) === 0) {
-      throw new NoQueueError(
-        where,
-        "(`run --queue redis` creates it; REDIS_URL and the configuration's fleet.key_prefix name another)",
-      );
-    }
-  } catch (error) {
+  const redis = await reachRedis(url);
+  const exists = await redis.exists(`${prefix}:seq`).catch((error: unknown) => {
     closeConnection(redis);
-    if (error instanceof NoQueueError) throw error;
-    const cause = lastError?.message ?? (error as Error).message;
-    throw new Error(`Redis at ${redisLocation(url)} does not answer: ${cause}`);
+    throw error;
+  });
+  if (exists === 0) {
+    closeConnection(redis);
+    throw new NoQueueError(
+      where,
+      "(`run --queue redis` creates it; REDIS_URL and the configuration's fleet.key_prefix name another)",
+    );
   }
   const queue = new RedisCallQueue({
     redis,
@@ -62,4 +59,21 @@ export async function openFleetQueue(
       closeConnection(redis);
     },
   };
+}
+
+/**
+ * A connection to the Redis at `url` for a one-shot command, once it answers; when it does not
+ * within a few seconds, an error naming it and the connection's own error.
+ */
+export async function reachRedis(url: string): Promise<Redis> {
+  let lastError: Error | undefined;
+  const redis = commandConnection({ url, onError: (error) => (lastError = error) });
+  try {
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    closeConnection(redis);
+    const cause = lastError?.message ?? (error as Error).message;
+    throw new Error(`Redis at ${redisLocation(url)} does not answer: ${cause}`);
+  }
 }

@@ -7,15 +7,20 @@ import type { QueueFlags } from './open-queue.ts';
 
 const DB_OPTION = 'SQLite queue file (env DATABASE_PATH; default data/call-agent.db)';
 
+function queueOption(): Option {
+  return new Option(
+    '--queue <backend>',
+    "sqlite: the file --db names; redis: the fleet's (REDIS_URL)",
+  )
+    .choices(['sqlite', 'redis'])
+    .env('QUEUE')
+    .default('sqlite');
+}
+
 /** `--queue`, `--db` and `--config`: which queue a command reads or mends. */
 function withQueueOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option('--queue <backend>', "sqlite: the file --db names; redis: the fleet's (REDIS_URL)")
-        .choices(['sqlite', 'redis'])
-        .env('QUEUE')
-        .default('sqlite'),
-    )
+    .addOption(queueOption())
     .option('--db <file>', DB_OPTION)
     .option(
       '--config <file>',
@@ -108,6 +113,7 @@ export function registerQueueCommands(program: Command, context: CommandContext)
       '--config <file>',
       'JSON configuration (env CALL_AGENT_CONFIG; default ./call-agent.config.json if present)',
     )
+    .addOption(queueOption())
     .option('--db <file>', `${DB_OPTION}; not opened`)
     .option(
       '--default-region <code>',
@@ -117,8 +123,10 @@ export function registerQueueCommands(program: Command, context: CommandContext)
     .action(
       async (
         contactsFile: string,
-        flags: { config?: string; db?: string; defaultRegion?: CountryCode },
+        flags: QueueFlags & { defaultRegion?: CountryCode },
+        command: Command,
       ) => {
+        refuseDbOnRedis(flags, command);
         const { check } = await import('./check.ts');
         const { queuePath } = await import('./queue-file.ts');
         result.code = await check({
@@ -126,6 +134,7 @@ export function registerQueueCommands(program: Command, context: CommandContext)
           configPath: flags.config,
           defaultRegion: flags.defaultRegion,
           db: queuePath(flags.db, env),
+          queue: flags.queue,
           env,
           output,
         });

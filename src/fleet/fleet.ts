@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CampaignFleet } from '../agent/campaign-fleet.ts';
+import { readRedisSettings, redisSettingsWarnings } from './redis-settings.ts';
 import { RedisCallQueue, type RedisCallQueueOptions } from '../queue/redis/redis-call-queue.ts';
 import type { Clock, Disposer, PolicyDependencies, ServicePolicy } from '../resilience/index.ts';
 import type { RetryBudgetOptions } from '../resilience/retry-budget.ts';
@@ -117,7 +118,10 @@ export class Fleet implements CampaignFleet {
     );
   }
 
-  /** Connects (waiting for Redis, however long it takes) and joins the fleet. */
+  /**
+   * Connects (waiting for Redis, however long it takes) and joins the fleet; logs a warning
+   * for each setting of Redis that could lose the queue (see `redisSettingsWarnings`).
+   */
   static async open(options: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(options);
     try {
@@ -129,6 +133,10 @@ export class Fleet implements CampaignFleet {
       );
       await fleet.#subscriber.subscribe(`${fleet.#prefix}:wake`, `${fleet.#prefix}:cb`);
       await fleet.link.start();
+      const settings = await readRedisSettings(fleet.#queueRedis);
+      for (const warning of redisSettingsWarnings(settings)) {
+        options.log('WARNING', warning, 'redis_settings');
+      }
       return fleet;
     } catch (error) {
       await fleet.close();

@@ -10,3 +10,4 @@ export {
   closeConnection,
   waitForRedis,
 } from './redis-connections.ts';
+export { readRedisSettings, redisSettingsWarnings, type RedisSettings } from './redis-settings.ts';

@@ -85,6 +85,24 @@ describeWithRedis('call-agent status, list and requeue on the fleet queue', () =
     expect(result.stderr).toContain(`Redis at ${url} does not answer: connect ECONNREFUSED`);
   });
 
+  it('check looks at the fleet queue: how full, how many workers, and Redis settings that lose it', async () => {
+    await queue.enqueue([{ id: 'a', name: 'A', phone: '+14155550101' }]);
+    await ws.write('contacts.csv', 'name,phone\nB,+14155550102\n');
+    const result = await cli(['check', ws.path('contacts.csv')]);
+    expect(result.stdout).toContain(
+      `ok    queue: ${TEST_REDIS_URL} {${prefix}}: 1 contact; 0 workers alive`,
+    );
+    const appendOnly = (await redis.info('persistence')).includes('aof_enabled:1');
+    expect(result.stdout.includes('(appendonly no)')).toBe(!appendOnly);
+    const down = await cli(['check', ws.path('contacts.csv')], {
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(
+      /^FAIL {2}queue: Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer/m,
+    );
+  });
+
   it('refuses a SQLite file named for the fleet queue', async () => {
     const result = await cli(['requeue', '--failed', '--db', ws.path('q.db')]);
     expect(result.code).toBe(2);
