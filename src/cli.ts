@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { TimeMode } from './commands/simulate.ts';
 import type * as Config from './config.ts';
 import type { LogLevel } from './observability/log-record.ts';
-import { positiveInteger, regionCode } from './commands/flag-parsers.ts';
+import { positiveInteger, regionCode, wholeNumber } from './commands/flag-parsers.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
@@ -63,11 +63,17 @@ interface CommonFlags {
   quiet?: boolean;
 }
 
-function addCommonOptions(command: Command): Command {
+function addCommonOptions(
+  command: Command,
+  concurrency: { description: string; parse: (value: string) => number } = {
+    description: 'contacts in flight at once',
+    parse: positiveInteger,
+  },
+): Command {
   return command
     .option('--config <file>', 'JSON configuration (default ./call-agent.config.json if present)')
     .option('--db <file>', 'SQLite queue file (env DATABASE_PATH)')
-    .option('--concurrency <n>', 'contacts in flight at once', positiveInteger)
+    .option('--concurrency <n>', concurrency.description, concurrency.parse)
     .addOption(
       new Option(
         '--log-format <format>',
@@ -256,7 +262,24 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       )
       .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
       .option('--mock-providers', 'start mock providers on loopback and use them')
-      .option('--default-region <code>', 'region of numbers without +country', regionCode),
+      .option('--default-region <code>', 'region of numbers without +country', regionCode)
+      .addOption(
+        new Option(
+          '--queue <backend>',
+          "sqlite: a file of this server's own; redis: the fleet's queue (REDIS_URL), beside `call-agent worker`s",
+        )
+          .choices(['sqlite', 'redis'])
+          .env('QUEUE')
+          .default('sqlite'),
+      )
+      .option(
+        '--data-dir <dir>',
+        "with --queue redis: this server's audio files and Sheets spill file",
+      ),
+    {
+      description: 'contacts in flight at once (with --queue redis, 0: call nobody, only serve)',
+      parse: wholeNumber,
+    },
   ).action(
     async (
       flags: CommonFlags & {
@@ -264,13 +287,45 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         port: number;
         mockProviders?: boolean;
         defaultRegion?: CountryCode;
+        queue: 'sqlite' | 'redis';
+        dataDir?: string;
       },
+      command: Command,
     ) => {
+      const refuse = (message: string): never =>
+        command.error(`error: ${message}`, { exitCode: 2 });
+      if (flags.queue === 'redis') {
+        if (flags.db !== undefined) {
+          refuse(
+            "with --queue redis the queue is the fleet's, on Redis (REDIS_URL): --db is for --queue sqlite",
+          );
+        }
+        if (flags.mockProviders) {
+          refuse(
+            'with --queue redis the workers call the providers: start `call-agent mock-providers` and give every process its variables',
+          );
+        }
+      } else {
+        if (flags.dataDir !== undefined) {
+          refuse('--data-dir is for --queue redis: on SQLite the data lives beside --db');
+        }
+        if (flags.concurrency === 0) {
+          refuse(
+            '--concurrency 0 is for --queue redis, where workers call: on SQLite this server is the only one',
+          );
+        }
+      }
       const { serve } = await import('./commands/serve.ts');
       result.code = await serve({
         config: await loadConfig(flags.config),
         env: process.env,
-        db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
+        store:
+          flags.queue === 'redis'
+            ? { queue: 'redis', dataDir: flags.dataDir ?? 'data' }
+            : {
+                queue: 'sqlite',
+                db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
+              },
         host: flags.host,
         port: flags.port,
         concurrency: flags.concurrency ?? 4,

@@ -13,11 +13,16 @@ export interface HistoryRecorderOptions {
   flushMs?: number;
   /** Written at once when this many wait. */
   maxPending?: number;
+  /**
+   * `dispose` waits this long at most for the last writes (a queue that does not answer: they
+   * fail when its connection closes, and are told to `onError`).
+   */
+  disposeGraceMs?: number;
   /** A write that failed (the events it held are not kept). */
   onError: (error: unknown) => void;
 }
 
-export const historyRecorderDefaults = { flushMs: 250, maxPending: 500 };
+export const historyRecorderDefaults = { flushMs: 250, maxPending: 500, disposeGraceMs: 2_000 };
 
 /**
  * Keeps each contact's history: every engine and agent event about a contact (its calls, their
@@ -72,10 +77,16 @@ export class ContactHistoryRecorder {
     return this.#written;
   }
 
-  /** Stops recording; resolves once what waits is written. */
-  dispose(): Promise<void> {
+  /** Stops recording; resolves once what waits is written, or after `disposeGraceMs`. */
+  async dispose(): Promise<void> {
     for (const dispose of this.#disposers.splice(0)) dispose();
-    return this.flush();
+    const grace = new AbortController();
+    const { clock, disposeGraceMs } = this.#options;
+    await Promise.race([
+      this.flush(),
+      clock.sleep(disposeGraceMs, grace.signal).catch(() => undefined),
+    ]);
+    grace.abort();
   }
 
   #add(record: LogRecord): void {
