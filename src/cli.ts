@@ -83,6 +83,14 @@ function addCommonOptions(
     .option('--quiet', 'print only warnings and worse (env LOG_LEVEL: debug … critical)');
 }
 
+/** `--queue sqlite|redis` (env QUEUE), sqlite by default. */
+function queueOption(description: string): Option {
+  return new Option('--queue <backend>', description)
+    .choices(['sqlite', 'redis'])
+    .env('QUEUE')
+    .default('sqlite');
+}
+
 /**
  * Where the process stops on SIGINT / SIGTERM: the contacts in flight go back to the queue
  * and the sinks get their grace. A second signal stops it at once (exit 130): whatever was in
@@ -183,13 +191,9 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber)
       .option('--default-region <code>', 'region of numbers without +country', regionCode)
       .addOption(
-        new Option(
-          '--queue <backend>',
+        queueOption(
           'sqlite: this process calls; redis: enqueue for `call-agent worker`s (REDIS_URL) and wait',
-        )
-          .choices(['sqlite', 'redis'])
-          .env('QUEUE')
-          .default('sqlite'),
+        ),
       ),
   ).action(
     async (
@@ -264,13 +268,9 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       .option('--mock-providers', 'start mock providers on loopback and use them')
       .option('--default-region <code>', 'region of numbers without +country', regionCode)
       .addOption(
-        new Option(
-          '--queue <backend>',
+        queueOption(
           "sqlite: a file of this server's own; redis: the fleet's queue (REDIS_URL), beside `call-agent worker`s",
-        )
-          .choices(['sqlite', 'redis'])
-          .env('QUEUE')
-          .default('sqlite'),
+        ),
       )
       .option(
         '--data-dir <dir>',
@@ -292,40 +292,14 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       },
       command: Command,
     ) => {
-      const refuse = (message: string): never =>
-        command.error(`error: ${message}`, { exitCode: 2 });
-      if (flags.queue === 'redis') {
-        if (flags.db !== undefined) {
-          refuse(
-            "with --queue redis the queue is the fleet's, on Redis (REDIS_URL): --db is for --queue sqlite",
-          );
-        }
-        if (flags.mockProviders) {
-          refuse(
-            'with --queue redis the workers call the providers: start `call-agent mock-providers` and give every process its variables',
-          );
-        }
-      } else {
-        if (flags.dataDir !== undefined) {
-          refuse('--data-dir is for --queue redis: on SQLite the data lives beside --db');
-        }
-        if (flags.concurrency === 0) {
-          refuse(
-            '--concurrency 0 is for --queue redis, where workers call: on SQLite this server is the only one',
-          );
-        }
-      }
+      const { serveQueueFrom } = await import('./commands/serve-flags.ts');
+      const store = serveQueueFrom(flags, process.env);
+      if (typeof store === 'string') command.error(`error: ${store}`, { exitCode: 2 });
       const { serve } = await import('./commands/serve.ts');
       result.code = await serve({
         config: await loadConfig(flags.config),
         env: process.env,
-        store:
-          flags.queue === 'redis'
-            ? { queue: 'redis', dataDir: flags.dataDir ?? 'data' }
-            : {
-                queue: 'sqlite',
-                db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
-              },
+        store,
         host: flags.host,
         port: flags.port,
         concurrency: flags.concurrency ?? 4,
