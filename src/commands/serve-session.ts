@@ -200,12 +200,9 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
     if (stored.followOthers) {
       // what the other members of the fleet record about contacts reaches the feed too
       resources.defer(
-        await stored.followOthers(({ origin, events }) => {
+        await stored.followOthers(({ events }) => {
           for (const { contactId, record } of events) {
-            hub.publish(
-              'log',
-              redactStrings({ ...record, contact_id: contactId, worker: origin }, logger.redact),
-            );
+            hub.publish('log', redactStrings({ ...record, contact_id: contactId }, logger.redact));
           }
         }),
       );

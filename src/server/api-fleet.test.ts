@@ -129,7 +129,9 @@ describeWithRedis('call-agent serve on the fleet', () => {
     ).json();
     expect(rest).toMatchObject({ contacts: [{ id: 'c1', state: 'completed' }], next_cursor: null });
     const detail = (await h.request({ method: 'GET', url: '/calls/c1' })).json();
-    expect(detail.history).toEqual([{ ...record, message: 'Contact c1 completed (+1415***0301)' }]);
+    expect(detail.history).toEqual([
+      { ...record, message: 'Contact c1 completed (+1415***0301)', worker: 'worker-b' },
+    ]);
     // its events reach the server's feed too, saying which worker wrote them
     await feed.waitFor((events) => events.some((e) => e.data.worker === 'worker-b'));
     const heard = feed.events().find((e) => e.data.worker === 'worker-b')!;

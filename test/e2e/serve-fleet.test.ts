@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterAll, expect, it } from 'vitest';
 import { redisLocation } from '../../src/fleet/index.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
@@ -12,10 +13,11 @@ import { calledNumbers, contactsCsv, FAST_CONFIG, until, useWorkspaceAndMock } f
 
 const TOKEN = 'e2e-serve-fleet-token-3e71a0';
 
-/** The server's base URL, once it says where it listens. */
+/** The server's base URL, once it has said where it listens and who may ask (its last line). */
 async function listening(cli: CliProcess): Promise<string> {
   const at = /dashboard and API at (http:\/\/\S+)\//;
-  await until(() => at.test(cli.stderr()), 20_000, `the server (stderr: ${cli.stderr()})`);
+  const ready = () => at.test(cli.stderr()) && cli.stderr().includes('wants the API_TOKEN');
+  await until(ready, 20_000, `the server (stderr: ${cli.stderr()})`);
   return at.exec(cli.stderr())![1]!;
 }
 
@@ -117,6 +119,11 @@ describeWithRedis('call-agent serve --queue redis beside a worker', () => {
       const events = detail.history.map((e: { event: string }) => e.event);
       expect(events).toContain('contact_completed');
       expect(events).toContain('call_succeeded');
+      // each event names the worker that wrote it: the worker's process
+      const workerId = `${hostname()}:${worker.child.pid}`;
+      expect(detail.history.map((e: { worker: string }) => e.worker)).toEqual(
+        events.map(() => workerId),
+      );
       expect(JSON.stringify(detail)).not.toContain(phones[0]!.slice(1));
       // and the feed carried the worker's events as they happened, masked
       await until(
@@ -125,7 +132,7 @@ describeWithRedis('call-agent serve --queue redis beside a worker', () => {
         "the worker's events in the feed",
       );
       const completed = feed.records().find((r) => r.event === 'contact_completed')!;
-      expect(completed.worker).toMatch(/:\d+$/);
+      expect(completed.worker).toBe(workerId);
       expect(JSON.stringify(feed.records())).not.toMatch(/4155550(101|102|103)/);
       await feed.close();
 

@@ -29,7 +29,8 @@ export interface AppendedEvents {
 
 /**
  * Each contact's event history in the fleet's Redis, beside the contact (`P:h:<id>`): the
- * last `keepPerContact` events, whichever worker wrote them; removed with the contact, and
+ * last `keepPerContact` events, whichever worker wrote them (each record names it: `worker`,
+ * the `origin`); removed with the contact, and
  * counted in the queue's bytes. Each append is one script, published on `P:ev` for the
  * dashboards of the fleet (`parseAppended`).
  */
@@ -50,15 +51,21 @@ export class RedisContactHistory implements ContactHistory {
 
   async append(events: readonly ContactEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // each event says which worker wrote it
+    const signed = this.#origin === '' ? [...events] : events.map((e) => this.#signed(e));
     const message = JSON.stringify({
       origin: this.#origin,
-      events: [...events],
+      events: signed,
     } satisfies AppendedEvents);
-    const pairs = events.flatMap((event) => [
+    const pairs = signed.flatMap((event) => [
       event.contactId,
       JSON.stringify({ at: Math.floor(event.at), record: event.record }),
     ]);
     await this.#run(historyAppendScript, this.#keep, message, events.length, ...pairs);
+  }
+
+  #signed(event: ContactEvent): ContactEvent {
+    return { ...event, record: { ...event.record, worker: this.#origin } };
   }
 
   async list(contactId: string, limit = this.#keep): Promise<ContactEvent[]> {

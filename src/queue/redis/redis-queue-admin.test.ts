@@ -71,7 +71,7 @@ describeWithRedis('RedisCallQueue as QueueAdmin', () => {
     expect((await trimmed.list('c1')).map((e) => e.record)).toEqual([{ n: 198 }, { n: 199 }]);
   });
 
-  it('keeps no event of a contact removed meanwhile, and publishes what it kept for the fleet', async () => {
+  it('keeps no event of a contact removed meanwhile, names the worker of each, and publishes them for the fleet', async () => {
     const clock = new VirtualClock();
     const queue = fresh(clock);
     await queue.enqueue([contact(1), contact(2)]);
@@ -85,12 +85,18 @@ describeWithRedis('RedisCallQueue as QueueAdmin', () => {
       await history.append([{ contactId: 'c2', at: 1, record: { late: true } }]);
       expect(await redis.exists(`${queue.prefix}:h:c2`)).toBe(0);
       await history.append([{ contactId: 'c1', at: 2, record: { message: 'called' } }]);
+      expect(await queue.contactHistory().list('c1')).toEqual([
+        { contactId: 'c1', at: 2, record: { message: 'called', worker: 'host:42' } },
+      ]);
       const deadline = Date.now() + 2_000;
       while (heard.length === 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       expect(heard.map(parseAppended)).toEqual([
-        { origin: 'host:42', events: [{ contactId: 'c1', at: 2, record: { message: 'called' } }] },
+        {
+          origin: 'host:42',
+          events: [{ contactId: 'c1', at: 2, record: { message: 'called', worker: 'host:42' } }],
+        },
       ]);
     } finally {
       listener.disconnect();
