@@ -31,10 +31,12 @@ const posted = [
   { id: 'c2', name: 'Bo', phone: '+14155550302' },
 ];
 
-async function circuitOf(h: ServeHarness, name: string) {
+async function serviceOf(h: ServeHarness, name: string) {
   const answer = (await h.request({ method: 'GET', url: '/services' })).json();
-  return answer.services.find((s: { name: string }) => s.name === name).circuit;
+  return answer.services.find((s: { name: string }) => s.name === name);
 }
+const circuitOf = async (h: ServeHarness, name: string) => (await serviceOf(h, name)).circuit;
+const healthOf = async (h: ServeHarness, name: string) => (await serviceOf(h, name)).health;
 
 describeWithRedis('call-agent serve on the fleet', () => {
   const serve = useServe();
@@ -62,6 +64,24 @@ describeWithRedis('call-agent serve on the fleet', () => {
     parts.push(member);
     return member;
   };
+
+  it('says which services another member of the fleet probes', async () => {
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    // another member holds ElevenLabs' health lock (value: its owner and fencing epoch)
+    await redis.set(`{${prefix}}:health:ElevenLabs`, 'worker-b:x#1', 'PX', 60_000);
+    const h = await serve({ redis: { url: TEST_REDIS_URL, prefix }, concurrency: 0 });
+    await eventually(async () => (await healthOf(h, 'OpenAI')).probed_here, 'probes OpenAI');
+    expect(await healthOf(h, 'OpenAI')).toMatchObject({
+      probed_here: true,
+      next_probe_at: expect.any(String),
+    });
+    expect(await healthOf(h, 'ElevenLabs')).toMatchObject({
+      probed_here: false,
+      healthy: null,
+      next_probe_at: null,
+    });
+  });
 
   it("shows the fleet's breakers, and opening or resetting one by hand changes it for every worker", async () => {
     const { h, prefix } = await onFleet();
