@@ -35,4 +35,22 @@ describe('call-agent flags', () => {
     expect(code).toBe('commander.invalidArgument');
     expect(printed).toContain("option '--speed <x>' argument '1e309' is invalid");
   });
+
+  it('serve --queue redis refuses what belongs to SQLite or to the workers, with exit 2', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--queue', 'redis', '--db', 'q.db'], '--db is for --queue sqlite'],
+      [['--queue', 'redis', '--mock-providers'], 'start `call-agent mock-providers`'],
+      [['--queue', 'sqlite', '--data-dir', 'd'], '--data-dir is for --queue redis'],
+      [['--queue', 'sqlite', '--concurrency', '0'], '--concurrency 0 is for --queue redis'],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, printed } = await usageError(['serve', '--port', '0', ...flags]);
+      expect(code).toBe('commander.error');
+      expect(printed).toContain(message);
+    }
+    const negative = await usageError(['serve', '--queue', 'redis', '--concurrency', '-1']);
+    expect(negative.printed).toContain('expected a whole number ≥ 0');
+    const other = await usageError(['worker', '--concurrency', '0']);
+    expect(other.printed).toContain('expected a whole number ≥ 1');
+  });
 });

@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { TimeMode } from './commands/simulate.ts';
 import type * as Config from './config.ts';
 import type { LogLevel } from './observability/log-record.ts';
-import { positiveInteger, regionCode } from './commands/flag-parsers.ts';
+import { positiveInteger, regionCode, wholeNumber } from './commands/flag-parsers.ts';
 import { registerQueueCommands } from './commands/queue-commands.ts';
 import { readEnvFile } from './env-file.ts';
 import { packageVersion } from './package-version.ts';
@@ -63,11 +63,17 @@ interface CommonFlags {
   quiet?: boolean;
 }
 
-function addCommonOptions(command: Command): Command {
+function addCommonOptions(
+  command: Command,
+  concurrency: { description: string; parse: (value: string) => number } = {
+    description: 'contacts in flight at once',
+    parse: positiveInteger,
+  },
+): Command {
   return command
     .option('--config <file>', 'JSON configuration (default ./call-agent.config.json if present)')
     .option('--db <file>', 'SQLite queue file (env DATABASE_PATH)')
-    .option('--concurrency <n>', 'contacts in flight at once', positiveInteger)
+    .option('--concurrency <n>', concurrency.description, concurrency.parse)
     .addOption(
       new Option(
         '--log-format <format>',
@@ -75,6 +81,14 @@ function addCommonOptions(command: Command): Command {
       ).choices(['json', 'pretty']),
     )
     .option('--quiet', 'print only warnings and worse (env LOG_LEVEL: debug … critical)');
+}
+
+/** `--queue sqlite|redis` (env QUEUE), sqlite by default. */
+function queueOption(description: string): Option {
+  return new Option('--queue <backend>', description)
+    .choices(['sqlite', 'redis'])
+    .env('QUEUE')
+    .default('sqlite');
 }
 
 /**
@@ -177,13 +191,9 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portNumber)
       .option('--default-region <code>', 'region of numbers without +country', regionCode)
       .addOption(
-        new Option(
-          '--queue <backend>',
+        queueOption(
           'sqlite: this process calls; redis: enqueue for `call-agent worker`s (REDIS_URL) and wait',
-        )
-          .choices(['sqlite', 'redis'])
-          .env('QUEUE')
-          .default('sqlite'),
+        ),
       ),
   ).action(
     async (
@@ -256,7 +266,20 @@ export function buildProgram(result: { code: number }, output: Output): Command 
       )
       .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
       .option('--mock-providers', 'start mock providers on loopback and use them')
-      .option('--default-region <code>', 'region of numbers without +country', regionCode),
+      .option('--default-region <code>', 'region of numbers without +country', regionCode)
+      .addOption(
+        queueOption(
+          "sqlite: a file of this server's own; redis: the fleet's queue (REDIS_URL), beside `call-agent worker`s",
+        ),
+      )
+      .option(
+        '--data-dir <dir>',
+        "with --queue redis: this server's audio files and Sheets spill file",
+      ),
+    {
+      description: 'contacts in flight at once (with --queue redis, 0: call nobody, only serve)',
+      parse: wholeNumber,
+    },
   ).action(
     async (
       flags: CommonFlags & {
@@ -264,13 +287,19 @@ export function buildProgram(result: { code: number }, output: Output): Command 
         port: number;
         mockProviders?: boolean;
         defaultRegion?: CountryCode;
+        queue: 'sqlite' | 'redis';
+        dataDir?: string;
       },
+      command: Command,
     ) => {
+      const { serveQueueFrom } = await import('./commands/serve-flags.ts');
+      const store = serveQueueFrom(flags, process.env);
+      if (typeof store === 'string') command.error(`error: ${store}`, { exitCode: 2 });
       const { serve } = await import('./commands/serve.ts');
       result.code = await serve({
         config: await loadConfig(flags.config),
         env: process.env,
-        db: flags.db ?? process.env.DATABASE_PATH ?? 'data/call-agent.db',
+        store,
         host: flags.host,
         port: flags.port,
         concurrency: flags.concurrency ?? 4,

@@ -13,6 +13,14 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+/** A whole number ≥ 0. */
+export function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || value.trim() === '')
+    throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return number;
+}
+
 /** A region libphonenumber knows (`US`, `GB`, `de` …), upper-cased. */
 export function regionCode(value: string): CountryCode {
   const code = value.trim().toUpperCase();

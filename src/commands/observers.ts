@@ -73,6 +73,9 @@ export interface Observers {
  */
 const SKIP_LINES_PER_OUTAGE = 3;
 
+/** How long a scrape waits for the queue's counts; past it, the last counts stand. */
+const QUEUE_DEPTH_READ_MS = 1_000;
+
 /** Builds the sinks the environment configures; the logger always. */
 export async function createObservers(options: ObserverOptions): Promise<Observers> {
   const { env, clock } = options;
@@ -174,7 +177,24 @@ export async function createObservers(options: ObserverOptions): Promise<Observe
           if (logged) logger.event({ type: 'agent', event: logged });
         }),
       );
-      if (metrics) disposers.push(metrics.readQueueDepthFrom(() => queue.counts()));
+      if (metrics) {
+        // a queue that does not answer (the fleet's Redis away) must not hold a scrape
+        disposers.push(
+          metrics.readQueueDepthFrom(async () => {
+            const deadline = new AbortController();
+            try {
+              return await Promise.race([
+                queue.counts(),
+                clock.sleep(QUEUE_DEPTH_READ_MS, deadline.signal).then(() => {
+                  throw new Error('the queue did not answer');
+                }),
+              ]);
+            } finally {
+              deadline.abort();
+            }
+          }),
+        );
+      }
       return () => disposers.forEach((dispose) => dispose());
     },
     async close(graceMs = 0) {

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { FastifyInstance } from 'fastify';
@@ -13,19 +13,21 @@ import {
   type HttpClient,
   type MockProviders,
 } from '../providers/index.ts';
-import { SqliteCallQueue } from '../queue/index.ts';
+import type { CallQueue, QueueAdmin } from '../queue/index.ts';
 import type { Output } from '../redaction/output.ts';
-import { describeError, systemClock, type Clock } from '../resilience/index.ts';
+import { redactStrings } from '../redaction/redact.ts';
+import { systemClock, type Clock } from '../resilience/index.ts';
 import { buildApp } from '../server/app.ts';
 import { EventHub } from '../server/event-hub.ts';
 import { createServerMetrics } from '../server/server-metrics.ts';
 import type { Lifecycle, ServedAgent } from '../server/served-agent.ts';
 import { ServiceMonitor } from '../server/service-monitor.ts';
 import { createSession } from './campaign-session.ts';
-import { ContactHistoryRecorder } from './contact-history-recorder.ts';
+import { recordContactHistory } from './contact-history-recorder.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
+import { dataDirOf, openSessionQueue, type QueueChoice } from './session-queue.ts';
 import { count } from '../text/count.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,7 +54,9 @@ const inFlight = (n: number): string => `${count(n, 'contact')} in flight get${n
 export interface ServeSessionOptions {
   config: AppConfig;
   env: Env;
-  db: string;
+  /** The queue: a SQLite file, or the fleet's on Redis (REDIS_URL, `fleet.key_prefix`). */
+  store: QueueChoice;
+  /** Contacts in flight at once; 0 (Redis only): the server takes none, the workers do. */
   concurrency: number;
   logFormat: 'json' | 'pretty';
   output: Output;
@@ -74,13 +78,19 @@ export interface ServeSessionOptions {
   loopbackOnly: boolean;
   /** One sample of the services' timeline this often (default: the monitor's). */
   timelineStepMs?: number | undefined;
+  /** Redis: this server's name in the fleet (default `host:pid`). */
+  workerId?: string | undefined;
+  /** Redis: stops waiting for a Redis that does not answer. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ServeSession {
   app: FastifyInstance;
   agent: ServedAgent;
   campaign: Campaign;
-  queue: SqliteCallQueue;
+  queue: CallQueue & QueueAdmin;
+  /** The queue as an operator names it: its file, or Redis and the key prefix. */
+  location: string;
   /** Settles when the campaign stops: after `shutdown`, or on a queue failure (rejects). */
   running: Promise<void>;
   /**
@@ -93,7 +103,8 @@ export interface ServeSession {
 
 /**
  * Everything `call-agent serve` runs, wired: the providers (or mock ones), the sinks, the
- * queue with the breakers' state and the contacts' histories in its file, the campaign working
+ * queue with the breakers' state and the contacts' histories in its file (or a place in the
+ * fleet on Redis: its queue, shared breakers and histories), the campaign working
  * continuously, the event hub and the API. Not listening yet: `app.listen` (or `app.inject`).
  */
 export async function openServeSession(options: ServeSessionOptions): Promise<ServeSession> {
@@ -115,7 +126,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       clock,
       httpClient: options.httpClient,
     });
-    const dataDir = options.db === ':memory:' ? 'data' : dirname(options.db);
+    const dataDir = dataDirOf(options.store);
     let audio = options.audio;
     if (audio === undefined) {
       const files = new FileAudioStore({
@@ -135,16 +146,26 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       format: options.logFormat,
       destination: options.destination,
       metrics: true,
-      sheetsSpillPath: join(dataDir, 'sheets-spill.jsonl'),
+      // the processes of a fleet may share a data folder: a spill file each
+      sheetsSpillPath: join(
+        dataDir,
+        options.store.queue === 'redis'
+          ? `sheets-spill-${process.pid}.jsonl`
+          : 'sheets-spill.jsonl',
+      ),
     });
     resources.defer(() => observers.close(config.shutdown_grace * 1000));
     const { logger, metrics } = observers;
-    const queue = new SqliteCallQueue({
-      path: options.db,
+    const stored = await openSessionQueue(options.store, {
+      config,
+      env,
       clock,
-      maxFailedAttempts: config.queue.max_failed_attempts,
+      log: (level, message, event) => logger.log(level, message, { event }),
+      resources,
+      workerId: options.workerId,
+      signal: options.signal,
     });
-    resources.defer(() => queue.close());
+    const { queue } = stored;
     const { campaign, dispose } = createSession({
       config,
       providers,
@@ -153,6 +174,8 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       clock,
       concurrency: options.concurrency,
       observers,
+      workerId: stored.workerId,
+      fleet: stored.fleet,
       continuous: true,
     });
     resources.defer(dispose);
@@ -170,17 +193,20 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
         ),
       );
     }
-    // before the campaign runs: a circuit that was open stays open
-    resources.defer(await campaign.keepCircuitsIn(queue.circuitStateStore()));
-    const recorder = new ContactHistoryRecorder(campaign, queue.contactHistory(), {
-      clock,
-      redact: logger.redact,
-      onError: (error) =>
-        logger.log('ERROR', `contact history not written: ${describeError(error).message}`, {
-          event: 'history_error',
-        }),
-    });
+    // before the campaign runs: a circuit that was open stays open, or is the fleet's
+    await stored.join(campaign);
+    const recorder = recordContactHistory(campaign, stored.history, logger, clock);
     resources.defer(() => recorder.dispose());
+    if (stored.followOthers) {
+      // what the other members of the fleet record about contacts reaches the feed too
+      resources.defer(
+        await stored.followOthers(({ events }) => {
+          for (const { contactId, record } of events) {
+            hub.publish('log', redactStrings({ ...record, contact_id: contactId }, logger.redact));
+          }
+        }),
+      );
+    }
     const monitor = new ServiceMonitor({
       policies: campaign.policies,
       health: campaign.health,
@@ -190,16 +216,16 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
     });
     resources.defer(() => monitor.dispose());
     const lifecycle: Lifecycle = { draining: false };
-    const history = queue.contactHistory();
     const agent: ServedAgent = {
       campaign,
       queue,
       history: {
-        list: (contactId) => {
-          recorder.flush(); // what happened a moment ago is part of it
-          return history.list(contactId);
+        list: async (contactId) => {
+          await recorder.flush(); // what happened a moment ago is part of it
+          return stored.history.list(contactId);
         },
       },
+      readiness: stored.readiness,
       clock,
       defaultRegion: options.defaultRegion ?? config.contacts.default_region,
       hub,
@@ -236,7 +262,13 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       deadline.abort();
       const left = campaign.inFlight;
       stop.abort(new Error('interrupted'));
-      await running.catch(() => undefined);
+      // a campaign whose queue does not answer (Redis down) ends when its connection closes
+      const ended = new AbortController();
+      await Promise.race([
+        running.catch(() => undefined),
+        clock.sleep(CLOSE_GRACE_MS, ended.signal).catch(() => undefined),
+      ]);
+      ended.abort();
       if (left > 0) {
         logger.log('WARNING', `${count(left, 'contact')} in flight went back to the queue`, {
           event: 'shutdown',
@@ -249,6 +281,7 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
       agent,
       campaign,
       queue,
+      location: stored.location,
       running,
       shutdown: () => (shuttingDown ??= shutdown()),
     };

@@ -9,7 +9,7 @@ describe('call-agent serve: where it listens', () => {
     const code = await serve({
       config: parseConfig({}),
       env: {},
-      db: '/nonexistent/never-opened.db',
+      store: { queue: 'sqlite', db: '/nonexistent/never-opened.db' },
       host: '0.0.0.0',
       port: 0,
       concurrency: 1,

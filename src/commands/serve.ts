@@ -4,15 +4,18 @@ import type { AppConfig } from '../config.ts';
 import type { Output } from '../redaction/output.ts';
 import { describeError } from '../resilience/index.ts';
 import { openServeSession } from './serve-session.ts';
+import type { QueueChoice } from './session-queue.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ServeOptions {
   config: AppConfig;
   env: Env;
-  db: string;
+  /** A SQLite file, or the fleet's queue on Redis (REDIS_URL, `fleet.key_prefix`). */
+  store: QueueChoice;
   host: string;
   port: number;
+  /** Contacts in flight at once; 0 (Redis only): the workers call, the server serves. */
   concurrency: number;
   logFormat: 'json' | 'pretty';
   mockProviders: boolean;
@@ -34,7 +37,8 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * `call-agent serve`: works the queue continuously (contacts posted while it runs are called)
  * behind an HTTP API and a dashboard, until SIGINT / SIGTERM stops it gracefully (exit 0).
- * Without API_TOKEN it listens on loopback only; elsewhere it refuses to start (exit 1).
+ * Without API_TOKEN it listens on loopback only; elsewhere it refuses to start (exit 1). On
+ * Redis it is a member of the fleet: the same queue, breakers and histories as the workers.
  */
 export async function serve(options: ServeOptions): Promise<number> {
   const { output } = options;
@@ -49,7 +53,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const session = await openServeSession({
     config: options.config,
     env: options.env,
-    db: options.db,
+    store: options.store,
     concurrency: options.concurrency,
     logFormat: options.logFormat,
     output,
@@ -58,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     audioBaseUrl: options.audioBaseUrl,
     token,
     loopbackOnly: token === undefined,
+    signal: options.signal,
   });
   try {
     await session.app.listen({ host: options.host, port: options.port });
@@ -72,7 +77,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  output.err(`call-agent serve: dashboard and API at ${url}/ (queue ${options.db})`);
+  output.err(`call-agent serve: dashboard and API at ${url}/ (queue ${session.location})`);
+  if (options.concurrency === 0) {
+    output.err('call-agent serve: --concurrency 0: this server calls nobody, the workers do');
+  }
   output.err(
     token === undefined
       ? 'call-agent serve: no API_TOKEN: no token asked, and only this machine can connect (loopback)'

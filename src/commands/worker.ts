@@ -1,27 +1,20 @@
 import type { LogLevel } from '../observability/index.ts';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FileAudioStore } from '../agent/audio-store.ts';
-import { recoverLeases } from '../agent/lease-recovery.ts';
 import type { AppConfig } from '../config.ts';
 import { providersFromSettings } from '../providers/index.ts';
 import type { Output } from '../redaction/output.ts';
-import { systemClock, type TimerHandle } from '../resilience/index.ts';
+import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
-import type { Fleet } from '../fleet/index.ts';
-import { fleetQueueOptions, openFleet } from './fleet-from-config.ts';
+import { recordContactHistory } from './contact-history-recorder.ts';
+import { fleetReadiness } from './fleet-member.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
 import { ResourceStack } from './resource-stack.ts';
+import { openSessionQueue, type SessionQueue } from './session-queue.ts';
 import { formatSummary } from './summary.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * How often a worker looks for contacts held by a dead process of its host (a sibling worker
- * killed): they are taken back at once rather than when their leases run out.
- */
-const RECLAIM_EVERY_MS = 2_000;
 
 export interface WorkerOptions {
   config: AppConfig;
@@ -50,7 +43,6 @@ export interface WorkerOptions {
 export async function worker(options: WorkerOptions): Promise<number> {
   const { config, output } = options;
   const clock = systemClock;
-  const workerId = `${hostname()}:${process.pid}`;
   const resources = new ResourceStack();
   try {
     const providers = providersFromSettings(providerSettingsFor(options.env, config), { clock });
@@ -62,19 +54,11 @@ export async function worker(options: WorkerOptions): Promise<number> {
     });
     await audio.check();
     await audio.sweep();
-    const joined: { fleet?: Fleet } = {};
+    const member: { joined?: SessionQueue } = {};
     const observers = await createObservers({
       printLevel: options.printLevel,
       // a worker that lost Redis works on alone: not ready as a member of the fleet
-      readiness: () => {
-        const status = joined.fleet?.link.status ?? { connected: false, workers: 0 };
-        return {
-          ready: status.connected,
-          fleet: status.connected ? 'connected' : 'redis_unreachable',
-          workers: status.workers,
-          ...(status.error === undefined ? {} : { error: status.error }),
-        };
-      },
+      readiness: () => member.joined?.readiness?.() ?? fleetReadiness(undefined),
       env: options.env,
       output,
       clock,
@@ -84,21 +68,19 @@ export async function worker(options: WorkerOptions): Promise<number> {
     });
     resources.defer(() => observers.close(config.shutdown_grace * 1000));
     const log = observers.logger;
-    const fleet = await openFleet({
-      config,
-      env: options.env,
-      clock,
-      workerId,
-      log: (level, message, event) => log.log(level, message, { event }),
-      signal: options.signal,
-    }).catch((error: unknown) => {
-      if (!options.signal?.aborted) throw error;
-      throw new Error('stopped while waiting for Redis: nothing was done');
-    });
-    joined.fleet = fleet;
-    resources.defer(() => fleet.close());
-    const queue = fleet.queue(fleetQueueOptions(config));
-    resources.defer(() => queue.close());
+    const joined = await openSessionQueue(
+      { queue: 'redis', dataDir: options.dataDir },
+      {
+        config,
+        env: options.env,
+        clock,
+        log: (level, message, event) => log.log(level, message, { event }),
+        signal: options.signal,
+        resources,
+      },
+    );
+    member.joined = joined;
+    const { queue, fleet, workerId } = joined;
     const { campaign, dispose } = createSession({
       config,
       providers,
@@ -112,33 +94,14 @@ export async function worker(options: WorkerOptions): Promise<number> {
       continuous: true,
     });
     resources.defer(dispose);
-    await fleet.attach(campaign.policies.values());
-    resources.defer(fleet.onWake(() => campaign.worker.wake()));
-    let reclaim: TimerHandle | undefined;
-    const lookForDeadSiblings = (): void => {
-      reclaim = clock.setTimer(() => {
-        void recoverLeases(queue).then(
-          ({ reclaimed }) => {
-            for (const { pid, contacts } of reclaimed) {
-              campaign.events.emit({
-                type: 'leases_reclaimed',
-                timestamp: clock.now(),
-                pid,
-                contacts,
-              });
-            }
-            if (reclaimed.length > 0) campaign.worker.wake();
-            lookForDeadSiblings();
-          },
-          () => lookForDeadSiblings(), // Redis unreachable: look again later
-        );
-      }, RECLAIM_EVERY_MS);
-    };
-    lookForDeadSiblings();
-    resources.defer(() => reclaim?.clear());
+    await joined.join(campaign);
+    // every worker writes its contacts' events where any server of the fleet reads them
+    const recorder = recordContactHistory(campaign, joined.history, log, clock);
+    resources.defer(() => recorder.dispose());
+    const workers = fleet?.workers ?? 1;
     log.log(
       'INFO',
-      `worker ${workerId} joined the fleet at ${fleet.location} {${config.fleet.key_prefix}}: ${fleet.workers} worker${fleet.workers === 1 ? '' : 's'}`,
+      `worker ${workerId} joined the fleet at ${joined.location}: ${workers} worker${workers === 1 ? '' : 's'}`,
       { event: 'worker_started' },
     );
     const summary = await runToEnd(campaign, queue, {

@@ -69,6 +69,7 @@ export class Fleet implements CampaignFleet {
   readonly #prefix: string;
   readonly #owner: string;
   readonly #wakeListeners = new Set<() => void>();
+  readonly #channelListeners = new Map<string, Set<(message: string) => void>>();
   readonly #disposers: Disposer[] = [];
   /** Whether the worker said it lost Redis (and so should say when it is back). */
   #saidLost = false;
@@ -108,8 +109,9 @@ export class Fleet implements CampaignFleet {
       owner: this.#owner,
       intervalMs: options.healthIntervalMs,
     });
-    this.#subscriber.on('message', (channel: string) => {
+    this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel === `${this.#prefix}:wake`) for (const wake of this.#wakeListeners) wake();
+      for (const listener of this.#channelListeners.get(channel) ?? []) listener(message);
     });
     this.#disposers.push(
       this.link.onChange((status) => this.#tell(status)),
@@ -212,6 +214,29 @@ export class Fleet implements CampaignFleet {
   onWake(listener: () => void): Disposer {
     this.#wakeListeners.add(listener);
     return () => this.#wakeListeners.delete(listener);
+  }
+
+  /**
+   * Tells `listener` of each message published on `{prefix}:<channel>` (subscribed while
+   * someone listens; resubscribed after a reconnect). Resolves once subscribed.
+   */
+  async listen(channel: string, listener: (message: string) => void): Promise<Disposer> {
+    const name = `${this.#prefix}:${channel}`;
+    const listeners = this.#channelListeners.get(name) ?? new Set();
+    this.#channelListeners.set(name, listeners);
+    listeners.add(listener);
+    const stop = (): void => {
+      listeners.delete(listener);
+      if (listeners.size > 0) return;
+      this.#channelListeners.delete(name);
+      void this.#subscriber.unsubscribe(name).catch(() => undefined);
+    };
+    if (listeners.size === 1)
+      await this.#subscriber.subscribe(name).catch((error: unknown) => {
+        stop();
+        throw error;
+      });
+    return stop;
   }
 
   #tell(status: FleetStatus): void {

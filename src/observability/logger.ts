@@ -6,7 +6,7 @@ import { LOG_LEVELS, type LogLevel, type LogRecord, type ObservedEvent } from '.
 import { formatPretty, prettyParts } from './pretty-format.ts';
 import { escapeControlCharacters } from '../redaction/control-characters.ts';
 import { processOutput, type LineDestination } from '../redaction/output.ts';
-import { createRedactor, type Redactor } from '../redaction/redact.ts';
+import { createRedactor, redactStrings, type Redactor } from '../redaction/redact.ts';
 
 /** Receives every record the logger writes, already redacted (e.g. the Google Sheets sink). */
 export interface LogSink {
@@ -96,14 +96,6 @@ const seedLevel: Readonly<Record<string, LogLevel>> = {
   fatal: 'CRITICAL',
 };
 
-function redactRecord(record: LogRecord, redact: Redactor): LogRecord {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    out[key] = typeof value === 'string' ? redact(value) : value;
-  }
-  return out as unknown as LogRecord;
-}
-
 /**
  * Builds the JSON (pino) or pretty writer of one record. Either way a line is one line: the
  * pretty format escapes control characters in every field; in a JSON line, those JSON leaves
@@ -171,7 +163,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (rank < minimum) return;
     let safe: LogRecord;
     try {
-      safe = redactRecord(record, redact);
+      safe = redactStrings(record, redact);
       if (rank >= printed) print(safe);
     } catch {
       return;

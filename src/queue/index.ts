@@ -18,7 +18,9 @@ export type {
 } from './queue-admin.ts';
 export { SqliteCircuitStateStore } from './sqlite-circuit-store.ts';
 export {
-  SqliteContactHistory,
   contactHistoryDefaults,
   type ContactEvent,
-} from './sqlite-contact-history.ts';
+  type ContactHistory,
+  type ContactHistoryOptions,
+} from './contact-history.ts';
+export { SqliteContactHistory } from './sqlite-contact-history.ts';

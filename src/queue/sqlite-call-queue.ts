@@ -32,6 +32,7 @@ import type {
 import { QueueStorageError } from './queue-storage-error.ts';
 import { prepareBrowse, type Browse } from './sqlite-browse.ts';
 import { SqliteCircuitStateStore } from './sqlite-circuit-store.ts';
+import type { ContactHistoryOptions } from './contact-history.ts';
 import { SqliteContactHistory } from './sqlite-contact-history.ts';
 import {
   assertContact,
@@ -376,8 +377,8 @@ export class SqliteCallQueue implements CallQueue, QueueAdmin {
   }
 
   /** The contacts' event histories in this file. */
-  contactHistory(keepPerContact?: number): SqliteContactHistory {
-    return new SqliteContactHistory(this.#db, (run) => this.#guard(run), keepPerContact);
+  contactHistory(options?: ContactHistoryOptions): SqliteContactHistory {
+    return new SqliteContactHistory(this.#db, (run) => this.#guard(run), options);
   }
 
   /** The clock's time in whole ms (the columns are integers), never ahead of the clock. */

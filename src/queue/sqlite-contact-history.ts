@@ -1,32 +1,26 @@
 import type { Database } from 'better-sqlite3';
+import {
+  contactHistoryDefaults,
+  type ContactEvent,
+  type ContactHistory,
+  type ContactHistoryOptions,
+} from './contact-history.ts';
 import type { StorageGuard } from './sqlite-circuit-store.ts';
-
-/** One event of a contact's history: when, and what (a log record, already redacted). */
-export interface ContactEvent {
-  contactId: string;
-  at: number;
-  record: Record<string, unknown>;
-}
-
-export const contactHistoryDefaults = {
-  /** Events kept per contact: the oldest go first. */
-  keepPerContact: 100,
-};
 
 /**
  * Each contact's event history in the queue's SQLite file (`contact_events`): the last
  * `keepPerContact` events of each contact. A contact removed from the queue takes its history
  * with it.
  */
-export class SqliteContactHistory {
+export class SqliteContactHistory implements ContactHistory {
   readonly #guard: StorageGuard;
   readonly #keep: number;
   readonly #append;
   readonly #list;
 
-  constructor(db: Database, guard: StorageGuard, keepPerContact?: number) {
+  constructor(db: Database, guard: StorageGuard, options: ContactHistoryOptions = {}) {
     this.#guard = guard;
-    this.#keep = keepPerContact ?? contactHistoryDefaults.keepPerContact;
+    this.#keep = options.keepPerContact ?? contactHistoryDefaults.keepPerContact;
     const insert = db.prepare<{ contactId: string; at: number; record: string }>(
       'INSERT INTO contact_events (contact_id, at, record) VALUES (@contactId, @at, @record)',
     );
@@ -55,14 +49,12 @@ export class SqliteContactHistory {
     });
   }
 
-  /** Appends events (one transaction), then drops what each contact has past the limit. */
-  append(events: readonly ContactEvent[]): void {
+  async append(events: readonly ContactEvent[]): Promise<void> {
     if (events.length === 0) return;
     this.#guard(() => this.#append.immediate(events));
   }
 
-  /** The contact's events, oldest first (the last `limit`, at most what is kept). */
-  list(contactId: string, limit = this.#keep): ContactEvent[] {
+  async list(contactId: string, limit = this.#keep): Promise<ContactEvent[]> {
     const rows = this.#guard(() => this.#list.all({ contactId, limit }));
     return rows.map((row) => ({
       contactId,

@@ -154,3 +154,13 @@ const patternsOnly = createRedactor();
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   return secrets.length === 0 ? patternsOnly(text) : createRedactor(secrets)(text);
 }
+
+/** A copy of `record` with every string field passed through `redact` (others as they are). */
+export function redactStrings<T extends object>(record: T, redact: Redactor): T {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? redact(value) : value,
+    ]),
+  ) as T;
+}

@@ -1,47 +1,10 @@
-import { request, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../resilience/index.ts';
-import { TOKEN, useServe, type ServeHarness } from './serve-harness.test-support.ts';
+import { openEventStream, useServe } from './serve-harness.test-support.ts';
 
 const serve = useServe();
 
-/** An SSE connection on a real loopback socket: the events read so far. */
-async function connect(h: ServeHarness, lastEventId?: string) {
-  const address = h.session.app.server.address() as AddressInfo;
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    request(
-      {
-        host: '127.0.0.1',
-        port: address.port,
-        path: '/events',
-        headers: {
-          authorization: `Bearer ${TOKEN}`,
-          ...(lastEventId !== undefined && { 'last-event-id': lastEventId }),
-        },
-      },
-      resolve,
-    )
-      .on('error', reject)
-      .end();
-  });
-  let text = '';
-  response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  const events = () =>
-    text
-      .split('\n\n')
-      .filter((frame) => frame.includes('data: '))
-      .map((frame) => ({
-        type: /^event: (.*)$/m.exec(frame)?.[1],
-        id: /^id: (.*)$/m.exec(frame)?.[1],
-        data: JSON.parse(/^data: (.*)$/m.exec(frame)![1]!) as Record<string, unknown>,
-      }));
-  const waitFor = async (match: (e: ReturnType<typeof events>) => boolean) => {
-    for (let i = 0; i < 200 && !match(events()); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(match(events()), text).toBe(true);
-  };
-  return { response, events, waitFor, close: () => response.destroy() };
-}
+const connect = openEventStream;
 
 describe('GET /events', () => {
   it('streams log records as they happen; a reconnect with Last-Event-ID gets exactly what it missed', async () => {

@@ -40,6 +40,7 @@ describe('GET /services', () => {
       },
       health: {
         healthy: null,
+        probed_here: true,
         last_probe_at: null,
         latency_ms: null,
         last_error: null,

@@ -29,6 +29,9 @@ export const appDefaults = { bodyLimitBytes: 5 * 1024 * 1024 };
 /** While shutting down, these still answer; everything else is 503. */
 const DURING_SHUTDOWN = new Set(['/livez', '/readyz', '/health', '/metrics']);
 
+/** Routes that ask the queue: 503 at once while the fleet's Redis is away (they would wait). */
+const ASKS_THE_QUEUE = /^\/(calls|campaign)(\/|$)/;
+
 /**
  * The HTTP API and dashboard of `call-agent serve`, as a Fastify instance (not listening:
  * tests use `inject`). Every answer is JSON `{ error, message }` on failure, redacted, with
@@ -60,8 +63,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   installSameOrigin(app, { loopbackOnly: options.loopbackOnly });
   installAuth(app, options.token);
   app.addHook('onRequest', async (request) => {
-    if (agent.lifecycle.draining && !DURING_SHUTDOWN.has(request.url.split('?')[0]!)) {
+    const path = request.url.split('?')[0]!;
+    if (agent.lifecycle.draining && !DURING_SHUTDOWN.has(path)) {
       throw new HttpProblem(503, 'shutting_down', 'the server is shutting down');
+    }
+    if (ASKS_THE_QUEUE.test(path) && agent.readiness?.().ready === false) {
+      throw new HttpProblem(
+        503,
+        'queue_unreachable',
+        "the fleet's Redis is unreachable: the queue answers again once it is back",
+      );
     }
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { MemoryAudioStore } from '../agent/audio-store.ts';
 import { openServeSession, type ServeSession } from '../commands/serve-session.ts';
 import { parseConfig } from '../config.ts';
@@ -31,6 +33,8 @@ export interface ServeHarnessOptions {
   config?: Record<string, unknown>;
   /** The queue file (default: a fresh one). */
   db?: string;
+  /** Serve the fleet's queue on this Redis, under this key prefix, instead of a file. */
+  redis?: { url: string; prefix: string; workerId?: string } | undefined;
   /** Default: a new virtual clock. */
   clock?: Clock;
   /** Start paused: nothing is claimed until `resume` (API tests that read the queue). */
@@ -73,10 +77,19 @@ export async function createServeHarness(options: ServeHarnessOptions = {}): Pro
   const db = options.db ?? freshDb();
   const lines: Array<Record<string, unknown>> = [];
   const token = options.token === null ? undefined : (options.token ?? TOKEN);
+  const { redis } = options;
   const session = await openServeSession({
-    config: parseConfig({ ...FAST, ...options.config }),
-    env: mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)),
-    db,
+    config: parseConfig({
+      ...FAST,
+      ...options.config,
+      ...(redis && { fleet: { key_prefix: redis.prefix } }),
+    }),
+    env: {
+      ...mockProviderEnv(mock.baseUrls(IN_PROCESS_ORIGIN)),
+      ...(redis && { REDIS_URL: redis.url }),
+    },
+    store: redis ? { queue: 'redis', dataDir: dir } : { queue: 'sqlite', db },
+    workerId: redis?.workerId,
     concurrency: options.concurrency ?? 2,
     logFormat: 'json',
     output: createOutput({ stdout: { write: () => true }, stderr: { write: () => true } }),
@@ -128,4 +141,41 @@ export function useServe(): (options?: ServeHarnessOptions) => Promise<ServeHarn
     open.push(harness);
     return harness;
   };
+}
+
+/** An SSE connection to `GET /events` on a real loopback socket (listen first): the events read so far. */
+export async function openEventStream(h: ServeHarness, lastEventId?: string) {
+  const address = h.session.app.server.address() as AddressInfo;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    httpRequest(
+      {
+        host: '127.0.0.1',
+        port: address.port,
+        path: '/events',
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          ...(lastEventId !== undefined && { 'last-event-id': lastEventId }),
+        },
+      },
+      resolve,
+    )
+      .on('error', reject)
+      .end();
+  });
+  let text = '';
+  response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const events = () =>
+    text
+      .split('\n\n')
+      .filter((frame) => frame.includes('data: '))
+      .map((frame) => ({
+        type: /^event: (.*)$/m.exec(frame)?.[1],
+        id: /^id: (.*)$/m.exec(frame)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(frame)![1]!) as Record<string, unknown>,
+      }));
+  const waitFor = async (match: (e: ReturnType<typeof events>) => boolean) => {
+    for (let i = 0; i < 200 && !match(events()); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(match(events()), text).toBe(true);
+  };
+  return { response, events, waitFor, close: () => response.destroy() };
 }

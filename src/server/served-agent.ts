@@ -18,7 +18,8 @@ export interface Lifecycle {
 export interface ServedAgent {
   campaign: Campaign;
   queue: CallQueue & QueueAdmin;
-  history: { list(contactId: string): ContactEvent[] };
+  /** Each contact's events (the queue's, whichever worker wrote them). */
+  history: { list(contactId: string): Promise<ContactEvent[]> };
   clock: Clock;
   /** Region of numbers posted without `+country`. */
   defaultRegion: CountryCode;
@@ -28,6 +29,11 @@ export interface ServedAgent {
   /** The server's own: requests answered, event streams. */
   serverMetrics: ServerMetrics;
   lifecycle: Lifecycle;
+  /**
+   * Whether this server is a member of its fleet now (a server on Redis): `/readyz` is 503
+   * while it is not, with what this says.
+   */
+  readiness?: (() => { ready: boolean } & Record<string, unknown>) | undefined;
   /** Masks secrets and phone numbers in everything the API answers. */
   redact: Redactor;
   /** Writes a line to the log (and so to the event feed). */

@@ -1,4 +1,4 @@
-import type { ErrorInfo, ServicePolicy } from '../resilience/index.ts';
+import type { ErrorInfo, ServiceHealth, ServicePolicy } from '../resilience/index.ts';
 import type { ServiceStats } from '../agent/run-stats.ts';
 import type { ServiceMonitor } from './service-monitor.ts';
 
@@ -10,7 +10,8 @@ const errorView = (error: ErrorInfo | undefined) =>
 
 /**
  * One service as `GET /services` shows it: its circuit (state, since when, why, held, when it
- * lets a call through), its health (the last probe, its result and latency, the next probe),
+ * lets a call through), its health (the last probe, its result and latency, the next probe;
+ * `health` undefined: another member of the fleet probes the service, not this process),
  * its counters, its last error and its retry budget's level.
  */
 export function serviceView(
@@ -18,7 +19,7 @@ export function serviceView(
   policy: ServicePolicy,
   monitor: ServiceMonitor,
   stats: ServiceStats | undefined,
-  healthy: boolean | undefined,
+  health: ServiceHealth | undefined,
 ): Record<string, unknown> {
   const circuit = policy.circuit();
   const probe = monitor.lastProbe(name);
@@ -36,11 +37,12 @@ export function serviceView(
       error: errorView(circuit.error),
     },
     health: {
-      healthy: healthy ?? null,
+      healthy: health?.healthy ?? null,
+      probed_here: health !== undefined,
       last_probe_at: iso(probe?.at),
       latency_ms: probe?.durationMs ?? null,
       last_error: probe && !probe.healthy ? errorView(probe.error) : null,
-      next_probe_at: iso(monitor.nextProbeAt(name)),
+      next_probe_at: health === undefined ? null : iso(monitor.nextProbeAt(name)),
     },
     counters: {
       calls: stats?.calls ?? 0,

@@ -39,7 +39,7 @@ describe.skipIf(!available && process.env.REQUIRE_CHROMIUM !== '1')(
       session = await openServeSession({
         config: parseConfig({ ...FAST_CONFIG, health_check: { interval: 0.3, timeout: 1 } }),
         env: {},
-        db: ws.path('queue.db'),
+        store: { queue: 'sqlite', db: ws.path('queue.db') },
         concurrency: 2,
         logFormat: 'json',
         output: createOutput({ stdout: { write: () => true }, stderr: { write: () => true } }),

@@ -25,7 +25,8 @@ import { LuaScript } from './lua-script.ts';
  *   be released, by enqueue order; `P:wsvc` the services contacts wait for;
  * - `P:phones` phone → id; `P:tok` lease token → id; `P:seq`; `P:bytes`;
  * - channel `P:wake`: contacts fell due now (enqueued, released, requeued): idle workers look;
- * - `P:ob` outbox ids in order, `P:ob:<id>` hash entry, `P:obrq` request id → entry, `P:obseq`.
+ * - `P:ob` outbox ids in order, `P:ob:<id>` hash entry, `P:obrq` request id → entry, `P:obseq`;
+ * - the contacts' histories (`P:h:<id>`, `hb` in the contact's hash): see `admin-scripts.ts`.
  */
 const PRELUDE = `
 local P = ARGV[1]
@@ -130,9 +131,10 @@ local function record(id)
 end
 `;
 
-const script = (body: string): LuaScript => new LuaScript(`#!lua\n${PRELUDE}\n${body}`);
+/** A script of the queue: the prelude's keys and helpers, then `body`. */
+export const script = (body: string): LuaScript => new LuaScript(`#!lua\n${PRELUDE}\n${body}`);
 /** A script that only reads. */
-const reader = (body: string): LuaScript =>
+export const reader = (body: string): LuaScript =>
   new LuaScript(`#!lua flags=no-writes\n${PRELUDE}\n${body}`);
 
 /** ARGV 4..: n, then (id, phone, data) n times. Returns one verdict per contact. */

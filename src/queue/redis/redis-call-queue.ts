@@ -28,8 +28,29 @@ import {
 } from '../queue-input.ts';
 import { contactData } from '../sqlite-rows.ts';
 import type { LuaScript } from './lua-script.ts';
+import type {
+  ContactPage,
+  ListedContact,
+  PageOptions,
+  QueueAdmin,
+  RemoveResult,
+} from '../queue-admin.ts';
+import * as admin from './admin-scripts.ts';
 import * as scripts from './queue-scripts.ts';
-import { checkpointArgs, toClaimed, toStatus, type RecordReply } from './redis-records.ts';
+import { RedisContactHistory, type RedisContactHistoryOptions } from './redis-contact-history.ts';
+import {
+  checkpointArgs,
+  toClaimed,
+  toEnqueueResult,
+  toHeldLeases,
+  toListed,
+  toOutboxEntries,
+  toRequeueResult,
+  toStatus,
+  toWaiting,
+  type RecordReply,
+  type WaitingRow,
+} from './redis-records.ts';
 import { QueueStorageError } from '../queue-storage-error.ts';
 import { asQueueStorageError } from './redis-storage-error.ts';
 
@@ -73,13 +94,7 @@ export const redisCallQueueDefaults = {
   replicaTimeoutMs: 1_000,
 };
 
-const STATES: readonly ContactState[] = [
-  'pending',
-  'in_progress',
-  'completed',
-  'failed',
-  'deferred',
-];
+const STATES = ['pending', 'in_progress', 'completed', 'failed', 'deferred'] as const;
 
 /**
  * The call queue on Redis, for a fleet of workers: the same states, leases, checkpoints and
@@ -87,7 +102,7 @@ const STATES: readonly ContactState[] = [
  * write resent after a lost reply (a reconnect) is answered from what it did, never applied
  * twice. See `queue-scripts.ts` for the keys.
  */
-export class RedisCallQueue implements CallQueue {
+export class RedisCallQueue implements CallQueue, QueueAdmin {
   readonly prefix: string;
   readonly maxFailedAttempts: number;
   readonly #redis: Redis;
@@ -126,16 +141,7 @@ export class RedisCallQueue implements CallQueue {
       String(contacts.length),
       ...args,
     )) as string[];
-    const result: EnqueueResult = { added: 0, duplicates: 0, conflicts: [] };
-    verdicts.forEach((verdict, index) => {
-      const id = contacts[index]!.id;
-      if (verdict === 'add') result.added++;
-      else if (verdict === 'dup') result.duplicates++;
-      else if (verdict === 'id') result.conflicts.push({ index, id, reason: 'id_taken' });
-      else
-        result.conflicts.push({ index, id, reason: 'phone_taken', existingId: verdict.slice(3) });
-    });
-    return result;
+    return toEnqueueResult(verdicts, contacts);
   }
 
   async claim(workerId: string, leaseMs: number): Promise<ClaimedContact | undefined> {
@@ -157,19 +163,7 @@ export class RedisCallQueue implements CallQueue {
   }
 
   async leases(): Promise<HeldLeases[]> {
-    const rows = (await this.#run(scripts.leasesScript)) as Array<[string, string]>;
-    const byHolder = new Map<string, HeldLeases>();
-    for (const [holder, due] of rows) {
-      const held = byHolder.get(holder) ?? {
-        holder: parseHolder(holder),
-        contacts: 0,
-        expiresAt: 0,
-      };
-      held.contacts++;
-      held.expiresAt = Math.max(held.expiresAt, Number(due));
-      byHolder.set(holder, held);
-    }
-    return [...byHolder.values()].sort((a, b) => a.expiresAt - b.expiresAt);
+    return toHeldLeases((await this.#run(scripts.leasesScript)) as Array<[string, string]>);
   }
 
   async releaseLeases(holder: LeaseHolder): Promise<number> {
@@ -256,21 +250,7 @@ export class RedisCallQueue implements CallQueue {
   }
 
   async waiting(): Promise<WaitingContacts[]> {
-    const rows = (await this.#run(scripts.waitingScript)) as Array<
-      [string, number, number, string]
-    >;
-    const waiting = rows.map(([service, contacts, parked, next]) => ({
-      service: service === '' ? undefined : service,
-      contacts,
-      untilReleased: parked,
-      nextDueAt: next === '' ? undefined : Number(next),
-    }));
-    // as the SQLite queue orders them: by next due time (none last), then by service
-    return waiting.sort(
-      (a, b) =>
-        (a.nextDueAt ?? Infinity) - (b.nextDueAt ?? Infinity) ||
-        (a.service ?? '').localeCompare(b.service ?? ''),
-    );
+    return toWaiting((await this.#run(scripts.waitingScript)) as WaitingRow[]);
   }
 
   async releaseWaiting(service?: string, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
@@ -300,14 +280,7 @@ export class RedisCallQueue implements CallQueue {
       String(order.length),
       ...args,
     )) as string[];
-    const result: RequeueResult = { requeued: [], notFound: [], notFailed: [] };
-    order.forEach((id, i) => {
-      const verdict = verdicts[i];
-      if (verdict === 'requeued') result.requeued.push(id);
-      else if (verdict === 'missing') result.notFound.push(id);
-      else result.notFailed.push({ id, state: verdict as ContactState });
-    });
-    return result;
+    return toRequeueResult(order, verdicts);
   }
 
   async #statuses(ids: readonly string[]): Promise<Array<ContactStatus | undefined>> {
@@ -335,14 +308,9 @@ export class RedisCallQueue implements CallQueue {
   }
 
   async peekOutbox(limit: number): Promise<OutboxEntry[]> {
-    const rows = (await this.#run(scripts.outboxPeekScript, Math.floor(limit))) as string[][];
-    return rows.map(([id, contactId, payload, attempts, created]) => ({
-      id: Number(id),
-      contactId: contactId!,
-      payload: JSON.parse(payload!) as unknown,
-      attempts: Number(attempts),
-      createdAt: Number(created),
-    }));
+    return toOutboxEntries(
+      (await this.#run(scripts.outboxPeekScript, Math.floor(limit))) as string[][],
+    );
   }
 
   async removeFromOutbox(id: number): Promise<void> {
@@ -358,6 +326,30 @@ export class RedisCallQueue implements CallQueue {
     return this.#redis.zcard(`${this.prefix}:ob`).catch((error: unknown) => {
       throw asQueueStorageError(error, this.#location);
     });
+  }
+
+  async page(options: PageOptions): Promise<ContactPage> {
+    const limit = Math.max(0, Math.floor(options.limit));
+    const before = options.before === undefined ? '' : Math.floor(options.before);
+    const args = [options.state ?? '', before, limit + 1];
+    const rows = ((await this.#run(admin.pageScript, ...args)) as RecordReply[]).map(toListed);
+    const contacts = rows.slice(0, limit);
+    return { contacts, next: rows.length > limit ? contacts.at(-1)?.seq : undefined };
+  }
+
+  async find(key: { id: string } | { seq: number }): Promise<ListedContact | undefined> {
+    const [kind, value] = 'id' in key ? ['id', key.id] : ['seq', Math.floor(key.seq)];
+    const reply = (await this.#run(admin.findScript, kind, value)) as RecordReply | null;
+    return reply === null ? undefined : toListed(reply);
+  }
+
+  async remove(id: string): Promise<RemoveResult> {
+    return (await this.#run(admin.removeScript, id)) as RemoveResult;
+  }
+
+  /** The contacts' event histories beside them, written as `origin` (see RedisContactHistory). */
+  contactHistory(options?: RedisContactHistoryOptions): RedisContactHistory {
+    return new RedisContactHistory((script, ...args) => this.#run(script, ...args), options);
   }
 
   /** Later calls reject; the connection is its owner's to close. Safe to call twice. */
@@ -379,12 +371,6 @@ export class RedisCallQueue implements CallQueue {
   #assertOpen(): void {
     if (this.#closed) throw new Error(`call queue ${this.#location} is closed`);
   }
-}
-
-function parseHolder(value: string): LeaseHolder | undefined {
-  if (value === '') return undefined;
-  const [host, pid, started] = JSON.parse(value) as [string, number, string];
-  return { host, pid, started };
 }
 
 /** Durations are whole milliseconds. */

@@ -73,11 +73,13 @@ export function serviceCards(container, { onChanged }) {
             (circuit.next_attempt_at
               ? ` · next try ${relative(circuit.next_attempt_at, now)}`
               : '');
-      parts.health.textContent =
-        health.healthy === null
+      parts.health.textContent = !health.probed_here
+        ? 'probed by another member of the fleet'
+        : health.healthy === null
           ? 'not probed yet'
           : `${health.healthy ? 'answers' : 'does not answer'} (${health.latency_ms} ms, ${relative(health.last_probe_at, now)})`;
-      parts.probe.textContent = relative(health.next_probe_at, now);
+      parts.probe.textContent =
+        health.next_probe_at === null ? '—' : relative(health.next_probe_at, now);
       parts.calls.textContent = `${counters.calls} (${counters.rejected} refused)`;
       parts.failures.textContent = String(counters.failures);
       parts.retries.textContent = String(counters.retries);

@@ -106,7 +106,7 @@ export function callsRoutes(app: FastifyInstance, agent: ServedAgent): void {
 
   app.get('/calls/:id', async (request) => {
     const contact = await find(parsed(refParams, request.params, 'path').id);
-    return contactDetail(contact, agent.history.list(contact.id));
+    return contactDetail(contact, await agent.history.list(contact.id));
   });
 
   app.post('/calls/:id/requeue', async (request) => {

@@ -6,6 +6,11 @@ type Status = 'pass' | 'warn' | 'fail';
 
 const PUBLIC = { config: { public: true } };
 
+export const healthDefaults = {
+  /** A queue that has not answered in this long is not reachable, for `/readyz` and `/health`. */
+  queueAnswerMs: 2_000,
+};
+
 /** A closed circuit passes; a half-open one, or a failing probe, warns; an open one warns too. */
 function serviceStatus(state: CircuitState, healthy: boolean | undefined): Status {
   return state === 'CLOSED' && healthy !== false ? 'pass' : 'warn';
@@ -13,17 +18,33 @@ function serviceStatus(state: CircuitState, healthy: boolean | undefined): Statu
 
 /**
  * The process's health for people and orchestrators: `/livez` (the process answers; never
- * depends on a provider), `/readyz` (the queue answers and the server is not shutting down;
- * an open breaker is not unready), `/health` (`application/health+json`: pass, warn or fail,
+ * depends on a provider), `/readyz` (the queue answers within 2 s, the server is a member of
+ * its fleet if it has one, and it is not shutting down; an open breaker is not unready), `/health` (`application/health+json`: pass, warn or fail,
  * with a check per service) and `/metrics` (Prometheus). The first three ask no token.
  */
 export function healthRoutes(app: FastifyInstance, agent: ServedAgent): void {
+  /** Why this server is out of its fleet (a server on Redis that lost it), if it is. */
+  const outOfFleet = (): string | undefined => {
+    const readiness = agent.readiness?.();
+    if (readiness === undefined || readiness.ready) return undefined;
+    const why = typeof readiness.error === 'string' ? ` (${readiness.error})` : '';
+    return `fleet: ${String(readiness.fleet ?? 'not ready')}${why}`;
+  };
   const queueReachable = async (): Promise<string | undefined> => {
+    const out = outOfFleet();
+    if (out !== undefined) return out; // its queue's commands would wait for Redis
+    const deadline = new AbortController();
     try {
-      await agent.queue.hasUnfinished();
-      return undefined;
+      return await Promise.race([
+        agent.queue.hasUnfinished().then(() => undefined),
+        agent.clock
+          .sleep(healthDefaults.queueAnswerMs, deadline.signal)
+          .then(() => `no answer within ${healthDefaults.queueAnswerMs} ms`),
+      ]);
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
+    } finally {
+      deadline.abort();
     }
   };
 
@@ -33,11 +54,17 @@ export function healthRoutes(app: FastifyInstance, agent: ServedAgent): void {
     if (agent.lifecycle.draining) {
       return reply.status(503).send({ error: 'not_ready', message: 'shutting down' });
     }
+    // the fleet's part (`fleet`, `workers`), its error told in the message
+    const { ready: _ready, error: _error, ...fleet } = agent.readiness?.() ?? { ready: true };
+    const out = outOfFleet();
+    if (out !== undefined) {
+      return reply.status(503).send({ error: 'not_ready', message: out, ...fleet });
+    }
     const problem = await queueReachable();
     if (problem !== undefined) {
-      return reply.status(503).send({ error: 'not_ready', message: `queue: ${problem}` });
+      return reply.status(503).send({ error: 'not_ready', message: `queue: ${problem}`, ...fleet });
     }
-    return { status: 'ready' };
+    return { status: 'ready', ...fleet };
   });
 
   app.get('/health', PUBLIC, async (_request, reply) => {

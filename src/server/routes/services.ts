@@ -17,7 +17,7 @@ export function servicesRoutes(app: FastifyInstance, agent: ServedAgent): void {
       policy,
       monitor,
       campaign.stats.snapshot()[name],
-      campaign.health.statusOf(name)?.healthy,
+      campaign.health.statusOf(name),
     );
 
   app.get('/services', async () => ({
