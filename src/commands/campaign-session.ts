@@ -64,6 +64,22 @@ export interface RunToEndOptions {
    * as fast as they go).
    */
   pace?: number | undefined;
+  /**
+   * Once stopped, how long the campaign and the summary's reads may take before the queue is
+   * taken for unreachable (a fleet's Redis down) and the run ends with QueueUnansweredError.
+   * Default: for as long as they take.
+   */
+  endWithinMs?: number | undefined;
+}
+
+/** The queue did not answer while the run was ending: what it holds is what it last took. */
+export class QueueUnansweredError extends Error {
+  readonly code = 'E_QUEUE_UNANSWERED';
+  constructor(withinMs: number) {
+    super(
+      `the queue did not answer within ${withinMs / 1000} s of the stop: the contacts in flight stay leased, and are taken again once their leases run out`,
+    );
+  }
 }
 
 /** How often the run looks whether it should give up: a tenth of the wait, at most 30 s. */
@@ -136,7 +152,7 @@ export async function runToEnd(
       if (options.pace === undefined) await clock.runUntil(done);
       else await clock.runInRealTime(done, options.pace);
     }
-    await running;
+    await endedWithin(running, stop.signal, options.endWithinMs, clock);
   } finally {
     deadline?.clear();
     nextLook?.clear();
@@ -147,12 +163,40 @@ export async function runToEnd(
   const circuitStates = Object.fromEntries(
     [...campaign.policies].map(([name, p]) => [name, p.state]),
   );
+  const reads = Promise.all([queue.counts(), queue.outboxSize()]);
+  const [counts, outbox] = await endedWithin(reads, stop.signal, options.endWithinMs, clock);
   return buildSummary({
-    counts: await queue.counts(),
+    counts,
     services: campaign.stats.snapshot(),
     circuitStates,
-    outbox: await queue.outboxSize(),
+    outbox,
     ended,
     gaveUp,
   });
+}
+
+/** `work`, unless it is still going `withinMs` after `stopped` aborted: QueueUnansweredError. */
+async function endedWithin<T>(
+  work: Promise<T>,
+  stopped: AbortSignal,
+  withinMs: number | undefined,
+  clock: Clock,
+): Promise<T> {
+  if (withinMs === undefined) return work;
+  const timer = new AbortController();
+  const overdue = new Promise<never>((_, reject) => {
+    const start = (): void => {
+      clock.sleep(withinMs, timer.signal).then(
+        () => reject(new QueueUnansweredError(withinMs)),
+        () => undefined,
+      );
+    };
+    if (stopped.aborted) start();
+    else stopped.addEventListener('abort', start, { once: true, signal: timer.signal });
+  });
+  try {
+    return await Promise.race([work, overdue]);
+  } finally {
+    timer.abort();
+  }
 }

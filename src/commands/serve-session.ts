@@ -23,6 +23,7 @@ import { createServerMetrics } from '../server/server-metrics.ts';
 import type { Lifecycle, ServedAgent } from '../server/served-agent.ts';
 import { ServiceMonitor } from '../server/service-monitor.ts';
 import { createSession } from './campaign-session.ts';
+import { drainInFlight, within } from './drain.ts';
 import { recordContactHistory } from './contact-history-recorder.ts';
 import { createObservers } from './observers.ts';
 import { providerSettingsFor } from './provider-settings.ts';
@@ -47,9 +48,6 @@ async function closeApp(app: FastifyInstance, clock: Clock): Promise<void> {
   ]);
   grace.abort();
 }
-
-/** `1 contact in flight gets`, `2 contacts in flight get`. */
-const inFlight = (n: number): string => `${count(n, 'contact')} in flight get${n === 1 ? 's' : ''}`;
 
 export interface ServeSessionOptions {
   config: AppConfig;
@@ -248,27 +246,18 @@ export async function openServeSession(options: ServeSessionOptions): Promise<Se
     let shuttingDown: Promise<void> | undefined;
     const shutdown = async (): Promise<void> => {
       lifecycle.draining = true;
-      logger.log(
-        'WARNING',
-        `Shutting down: no new contact is taken; ${inFlight(campaign.inFlight)} ${config.server.drain_timeout} s to finish`,
-        { event: 'shutdown' },
-      );
-      campaign.pause();
-      const deadline = new AbortController();
-      await Promise.race([
-        campaign.whenNoneInFlight(),
-        clock.sleep(config.server.drain_timeout * 1000, deadline.signal).catch(() => undefined),
-      ]);
-      deadline.abort();
-      const left = campaign.inFlight;
+      const left = await drainInFlight(campaign, {
+        clock,
+        drainMs: config.server.drain_timeout * 1000,
+        log: (message) => logger.log('WARNING', message, { event: 'shutdown' }),
+      });
       stop.abort(new Error('interrupted'));
       // a campaign whose queue does not answer (Redis down) ends when its connection closes
-      const ended = new AbortController();
-      await Promise.race([
+      await within(
         running.catch(() => undefined),
-        clock.sleep(CLOSE_GRACE_MS, ended.signal).catch(() => undefined),
-      ]);
-      ended.abort();
+        CLOSE_GRACE_MS,
+        clock,
+      );
       if (left > 0) {
         logger.log('WARNING', `${count(left, 'contact')} in flight went back to the queue`, {
           event: 'shutdown',

@@ -6,6 +6,7 @@ import { providersFromSettings } from '../providers/index.ts';
 import type { Output } from '../redaction/output.ts';
 import { systemClock } from '../resilience/index.ts';
 import { createSession, runToEnd } from './campaign-session.ts';
+import { drainInFlight } from './drain.ts';
 import { recordContactHistory } from './contact-history-recorder.ts';
 import { fleetReadiness } from './fleet-member.ts';
 import { createObservers } from './observers.ts';
@@ -33,12 +34,17 @@ export interface WorkerOptions {
   output: Output;
 }
 
+/** Once stopped, how long a worker waits for a queue that does not answer (Redis down). */
+const END_WITHIN_MS = 3_000;
+
 /**
  * `call-agent worker`: one worker of a fleet. Joins the fleet on Redis (REDIS_URL) and works
  * its queue with the configured providers until stopped (SIGINT/SIGTERM) or `--max-duration`;
  * an empty queue does not stop it. Shares breaker state, trial permits, health checks,
- * provider limits and the retry budget with the other workers. Returns 0 once stopped, 1 on a
- * fatal error (a queue write Redis refused).
+ * provider limits and the retry budget with the other workers. On SIGTERM the calls in flight
+ * get `server.drain_timeout` to finish (none while Redis is unreachable: nothing they did could
+ * be recorded). Returns 0 once stopped, 1 on a fatal error (a queue write Redis refused, or
+ * Redis gone at the stop).
  */
 export async function worker(options: WorkerOptions): Promise<number> {
   const { config, output } = options;
@@ -104,10 +110,25 @@ export async function worker(options: WorkerOptions): Promise<number> {
       `worker ${workerId} joined the fleet at ${joined.location}: ${workers} worker${workers === 1 ? '' : 's'}`,
       { event: 'worker_started' },
     );
+    // SIGTERM (a deploy, a scale-down): the calls in flight get server.drain_timeout to finish
+    const stop = new AbortController();
+    const drainThenStop = (): void => {
+      const connected = joined.readiness?.().ready !== false;
+      void drainInFlight(campaign, {
+        clock,
+        drainMs: connected ? config.server.drain_timeout * 1000 : 0,
+        log: (message) => log.log('WARNING', message, { event: 'shutdown' }),
+      }).then(() => stop.abort(options.signal?.reason));
+    };
+    if (options.signal?.aborted) drainThenStop();
+    else options.signal?.addEventListener('abort', drainThenStop, { once: true });
+    resources.defer(() => options.signal?.removeEventListener('abort', drainThenStop));
     const summary = await runToEnd(campaign, queue, {
-      signal: options.signal,
+      signal: stop.signal,
       maxDurationMs:
         options.maxDurationSeconds === undefined ? undefined : options.maxDurationSeconds * 1000,
+      // Redis down: the worker still stops, its contacts left to their leases
+      endWithinMs: END_WITHIN_MS,
     });
     await resources.closeAll();
     output.errBlock(formatSummary(summary));
