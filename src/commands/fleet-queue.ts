@@ -17,7 +17,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * The fleet's queue on Redis (REDIS_URL, the configuration's `fleet.key_prefix`) for a
  * one-shot command. Fails with the connection's own error when Redis does not answer within
- * a few seconds, and with NoQueueError when nothing was ever enqueued under the prefix (a
+ * about a second, and with NoQueueError when nothing was ever enqueued under the prefix (a
  * mistyped prefix or URL, rather than an empty campaign).
  */
 export async function openFleetQueue(
@@ -63,7 +63,7 @@ export async function openFleetQueue(
 
 /**
  * A connection to the Redis at `url` for a one-shot command, once it answers; when it does not
- * within a few seconds, an error naming it and the connection's own error.
+ * within about a second, an error naming it and the connection's own error.
  */
 export async function reachRedis(url: string): Promise<Redis> {
   let lastError: Error | undefined;

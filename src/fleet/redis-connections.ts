@@ -45,8 +45,9 @@ export function fastConnection(options: RedisConnectionOptions): Redis {
 }
 
 /**
- * For a one-shot command (`status`, `list`, `requeue`): it tries to reach Redis for a few
- * seconds, then fails with the connection's error rather than wait for ever.
+ * For a one-shot command (`status`, `list`, `requeue`, `check`): it tries to reach Redis for
+ * about a second (or one connect timeout), then fails with the connection's error rather than
+ * wait for ever.
  */
 export function commandConnection(options: RedisConnectionOptions): Redis {
   return connect(options, {
@@ -57,8 +58,8 @@ export function commandConnection(options: RedisConnectionOptions): Redis {
   });
 }
 
-/** Reconnections a one-shot command tries (about 3 s in all) before it gives up. */
-const COMMAND_RECONNECTS = 4;
+/** Reconnections a one-shot command tries (about 1 s in all) before it gives up. */
+const COMMAND_RECONNECTS = 2;
 
 /** For pub/sub: resubscribes by itself after a reconnect. */
 export function subscriberConnection(options: RedisConnectionOptions): Redis {
