@@ -6,6 +6,7 @@ import {
   fleetLinkDefaults,
   liveWorkers,
   redisLocation,
+  selectDatabase,
 } from '../fleet/index.ts';
 import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
 import { redisUrlFrom } from './fleet-from-config.ts';
@@ -70,10 +71,16 @@ export async function reachRedis(url: string): Promise<Redis> {
   const redis = commandConnection({ url, onError: (error) => (lastError = error) });
   try {
     await redis.ping();
-    return redis;
   } catch (error) {
     closeConnection(redis);
     const cause = lastError?.message ?? (error as Error).message;
     throw new Error(`Redis at ${redisLocation(url)} does not answer: ${cause}`);
+  }
+  try {
+    await selectDatabase(redis, redisLocation(url));
+    return redis;
+  } catch (error) {
+    closeConnection(redis);
+    throw error;
   }
 }

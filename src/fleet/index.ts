@@ -9,5 +9,6 @@ export {
   redisLocation,
   closeConnection,
   waitForRedis,
+  selectDatabase,
 } from './redis-connections.ts';
 export { readRedisSettings, redisSettingsWarnings, type RedisSettings } from './redis-settings.ts';

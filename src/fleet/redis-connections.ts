@@ -84,6 +84,21 @@ export function closeConnection(redis: Redis): void {
 }
 
 /**
+ * Selects the database the URL names (`redis://…/3`), failing when Redis has no such one:
+ * ioredis tells a refused SELECT as an 'error' event only, and goes on in database 0, where
+ * another campaign's queue may be.
+ */
+export async function selectDatabase(redis: Redis, location: string): Promise<void> {
+  const db = redis.options.db ?? 0;
+  if (db === 0) return;
+  await redis.select(db).catch((error: unknown) => {
+    throw new Error(
+      `Redis at ${location} has no database ${db} (${(error as Error).message}): REDIS_URL names another`,
+    );
+  });
+}
+
+/**
  * Resolves once Redis answers on this (waiting) connection; if it has not after `noticeMs`,
  * says once that it waits, and for what. Rejects with the signal's reason when it aborts.
  */
@@ -112,4 +127,5 @@ export async function waitForRedis(
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
+  await selectDatabase(redis, location);
 }

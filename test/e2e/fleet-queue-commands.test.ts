@@ -78,6 +78,13 @@ describeWithRedis('call-agent status, list and requeue on the fleet queue', () =
     expect(result.stderr).toContain(`no queue at ${TEST_REDIS_URL} {${prefix}}`);
   });
 
+  it('refuses a database Redis does not have, rather than read database 0', async () => {
+    await queue.enqueue([{ id: 'a', name: 'A', phone: '+14155550101' }]); // in database 0
+    const result = await cli(['status'], { REDIS_URL: `${TEST_REDIS_URL}/99999` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Redis at ${TEST_REDIS_URL}/99999 has no database 99999`);
+  });
+
   it('gives up on a Redis that does not answer, saying why', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
     const result = await cli(['list'], { REDIS_URL: url });
