@@ -37,7 +37,9 @@ export async function checkFleetQueue(config: AppConfig, env: Env): Promise<Chec
       contacts === 0 ? 'empty: the first `run --queue redis` fills it' : count(contacts, 'contact');
     return [
       { verdict: 'ok', text: `queue: ${where}: ${held}; ${count(workers, 'worker')} alive` },
-      ...redisSettingsWarnings(settings).map((text): CheckLine => ({ verdict: 'warn', text })),
+      ...redisSettingsWarnings(settings, config.fleet.replicas_before_call).map(
+        (text): CheckLine => ({ verdict: 'warn', text }),
+      ),
     ];
   } finally {
     closeConnection(redis);

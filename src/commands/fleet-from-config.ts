@@ -43,6 +43,7 @@ export function openFleet(options: FleetFromConfigOptions): Promise<Fleet> {
     permitTtlMs: (service) => attemptMs(service) + PERMIT_MARGIN_MS,
     retryBudget: (service) => budgetOf(policy(service).retry.budget),
     healthIntervalMs: config.health_check.interval * 1000,
+    replicasBeforeCall: config.fleet.replicas_before_call,
     log: options.log,
     signal: options.signal,
   });

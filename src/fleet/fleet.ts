@@ -43,6 +43,8 @@ export interface FleetOptions {
   healthIntervalMs: number;
   /** Where the fleet says what happens to it (Redis lost, rejoined). */
   log: (level: FleetLogLevel, message: string, event: string) => void;
+  /** Replicas each call waits for (see RedisCallQueueOptions): warned of when Redis has fewer. */
+  replicasBeforeCall?: number | undefined;
   /** Stops `open` waiting for a Redis that does not answer. */
   signal?: AbortSignal | undefined;
 }
@@ -136,7 +138,7 @@ export class Fleet implements CampaignFleet {
       await fleet.#subscriber.subscribe(`${fleet.#prefix}:wake`, `${fleet.#prefix}:cb`);
       await fleet.link.start();
       const settings = await readRedisSettings(fleet.#queueRedis);
-      for (const warning of redisSettingsWarnings(settings)) {
+      for (const warning of redisSettingsWarnings(settings, options.replicasBeforeCall)) {
         options.log('WARNING', warning, 'redis_settings');
       }
       return fleet;

@@ -33,7 +33,7 @@ describeWithRedis(
       const settings = await readRedisSettings(
         await redisWith({ persist: true, policy: 'noeviction' }),
       );
-      expect(settings).toEqual({ appendOnly: true, evictionPolicy: 'noeviction' });
+      expect(settings).toEqual({ appendOnly: true, evictionPolicy: 'noeviction', replicas: 0 });
       expect(redisSettingsWarnings(settings)).toEqual([]);
     });
 
@@ -41,7 +41,7 @@ describeWithRedis(
       const settings = await readRedisSettings(
         await redisWith({ persist: false, policy: 'allkeys-lru' }),
       );
-      expect(settings).toEqual({ appendOnly: false, evictionPolicy: 'allkeys-lru' });
+      expect(settings).toEqual({ appendOnly: false, evictionPolicy: 'allkeys-lru', replicas: 0 });
       const warnings = redisSettingsWarnings(settings);
       expect(warnings).toHaveLength(2);
       expect(warnings[0]).toContain('(appendonly no)');
@@ -74,5 +74,15 @@ describeWithRedis(
 );
 
 it('says nothing of settings a managed Redis does not show', () => {
-  expect(redisSettingsWarnings({ appendOnly: undefined, evictionPolicy: undefined })).toEqual([]);
+  const unknown = { appendOnly: undefined, evictionPolicy: undefined, replicas: undefined };
+  expect(redisSettingsWarnings(unknown, 1)).toEqual([]);
+});
+
+it('warns when calls wait for more replicas than Redis has: the first call would stop the worker', () => {
+  const settings = { appendOnly: true, evictionPolicy: 'noeviction', replicas: 0 };
+  expect(redisSettingsWarnings(settings, 0)).toEqual([]);
+  expect(redisSettingsWarnings(settings, 1)).toEqual([
+    'Redis has 0 replicas connected, and fleet.replicas_before_call asks 1 to confirm each call: the first call will stop the worker, the call not placed',
+  ]);
+  expect(redisSettingsWarnings({ ...settings, replicas: 2 }, 2)).toEqual([]);
 });
