@@ -8,6 +8,7 @@ import { VirtualClock, type Clock, type TimerHandle } from '../resilience/index.
 import { BlockedServices } from '../agent/blocked-services.ts';
 import { checkGiveUp, type GiveUp } from '../agent/give-up.ts';
 import type { Observers } from './observers.ts';
+import { QueueUnansweredError } from './queue-unanswered-error.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
 
 export interface SessionOptions {
@@ -70,16 +71,6 @@ export interface RunToEndOptions {
    * Default: for as long as they take.
    */
   endWithinMs?: number | undefined;
-}
-
-/** The queue did not answer while the run was ending: what it holds is what it last took. */
-export class QueueUnansweredError extends Error {
-  readonly code = 'E_QUEUE_UNANSWERED';
-  constructor(withinMs: number) {
-    super(
-      `the queue did not answer within ${withinMs / 1000} s of the stop: the contacts in flight stay leased, and are taken again once their leases run out`,
-    );
-  }
 }
 
 /** How often the run looks whether it should give up: a tenth of the wait, at most 30 s. */

@@ -18,6 +18,8 @@ import { createObservers } from './observers.ts';
 import { reportRejectedRows } from './rejected-rows.ts';
 import { ResourceStack } from './resource-stack.ts';
 import { buildSummary, exitCodeFor, formatSummary, type RunSummary } from './summary.ts';
+import { QueueUnansweredError } from './queue-unanswered-error.ts';
+import { within } from './drain.ts';
 import { openSummaryJson } from './summary-json.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -99,15 +101,22 @@ export async function runOnFleet(options: RunOnFleetOptions): Promise<number> {
         ? 'no worker is running: the contacts wait in the queue until `call-agent worker` starts'
         : `${workers} worker${workers === 1 ? '' : 's'} at work; waiting for the campaign to finish`,
     );
-    const ended = await waitForTheFleet(queue, clock, output, options);
+    const ended = await waitForTheFleet(queue, clock, output, { ...options, location });
+    // Redis down at the stop: the summary cannot be read, and nothing is lost by not waiting
+    const reads = await within(
+      Promise.all([queue.counts(), queue.outboxSize()]),
+      END_WITHIN_MS,
+      clock,
+    );
+    if (reads === undefined) {
+      throw new QueueUnansweredError(
+        END_WITHIN_MS,
+        'the contacts stay queued for the workers (`status --queue redis` tells what they did once Redis is back)',
+      );
+    }
+    const [counts, outbox] = reads;
     const summary: RunSummary = {
-      ...buildSummary({
-        counts: await queue.counts(),
-        services: {},
-        circuitStates: {},
-        outbox: await queue.outboxSize(),
-        ended,
-      }),
+      ...buildSummary({ counts, services: {}, circuitStates: {}, outbox, ended }),
       imported: report,
     };
     await resources.closeAll();
@@ -119,24 +128,73 @@ export async function runOnFleet(options: RunOnFleetOptions): Promise<number> {
   }
 }
 
+/** Once stopped, how long the summary's reads may wait for Redis. */
+const END_WITHIN_MS = 3_000;
+
+/** How long a read of the queue may wait before the run says that Redis does not answer. */
+const NOTICE_AFTER_MS = 5_000;
+
+/**
+ * A read Redis may leave unanswered (it is down: the queue's connection waits for it): says so
+ * once it has waited NOTICE_AFTER_MS, and gives up (undefined) when the signal aborts.
+ */
+async function patiently<T>(
+  read: Promise<T>,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  tell: () => void,
+): Promise<T | undefined> {
+  const done = new AbortController();
+  const stopped = new Promise<undefined>((resolve) => {
+    if (signal?.aborted) resolve(undefined);
+    signal?.addEventListener('abort', () => resolve(undefined), {
+      once: true,
+      signal: done.signal,
+    });
+  });
+  clock.sleep(NOTICE_AFTER_MS, done.signal).then(tell, () => undefined);
+  try {
+    return await Promise.race([read, stopped]);
+  } finally {
+    done.abort();
+  }
+}
+
 /** Waits until nothing is left to do, the time is up or the signal aborts. */
 async function waitForTheFleet(
   queue: RedisCallQueue,
   clock: Clock,
   output: Output,
-  options: RunOnFleetOptions,
+  options: RunOnFleetOptions & { location: string },
 ): Promise<RunSummary['ended']> {
   const start = clock.now();
   const maxMs =
     options.maxDurationSeconds === undefined ? Infinity : options.maxDurationSeconds * 1000;
   let toldAt = start;
+  let silent = false;
+  const tell = (): void => {
+    if (silent) return;
+    silent = true;
+    output.err(
+      `Redis at ${options.location} does not answer: waiting for it (the workers go on alone; Ctrl-C stops waiting, the contacts stay queued)`,
+    );
+  };
+  const ask = <T>(read: () => Promise<T>) => patiently(read(), clock, options.signal, tell);
   for (;;) {
-    if (!(await queue.hasUnfinished()) && (await queue.outboxSize()) === 0) return 'drained';
-    if (options.signal?.aborted) return 'interrupted';
+    const unfinished = await ask(
+      async () => (await queue.hasUnfinished()) || (await queue.outboxSize()) > 0,
+    );
+    if (unfinished === undefined || options.signal?.aborted) return 'interrupted';
+    if (silent) {
+      silent = false;
+      output.err(`Redis at ${options.location} answers again`);
+    }
+    if (!unfinished) return 'drained';
     if (clock.now() - start >= maxMs) return 'max_duration';
     if (clock.now() - toldAt >= PROGRESS_EVERY_MS) {
       toldAt = clock.now();
-      const c = await queue.counts();
+      const c = await ask(() => queue.counts());
+      if (c === undefined) return 'interrupted';
       output.err(
         `campaign: ${c.completed + c.failed} finished, ${c.in_progress} in progress, ${c.pending} pending, ${c.deferred} deferred`,
       );
