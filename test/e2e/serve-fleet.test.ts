@@ -115,7 +115,13 @@ describeWithRedis('call-agent serve --queue redis beside a worker', () => {
         ['c2', 'completed'],
         ['c1', 'completed'],
       ]);
-      const detail = (await call('/calls/c1')).body;
+      // the worker writes its events in batches (every 250 ms): the last reaches Redis soon after
+      let detail = (await call('/calls/c1')).body;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+        if (detail.history.some((e: { event: string }) => e.event === 'contact_completed')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        detail = (await call('/calls/c1')).body;
+      }
       const events = detail.history.map((e: { event: string }) => e.event);
       expect(events).toContain('contact_completed');
       expect(events).toContain('call_succeeded');
