@@ -87,6 +87,37 @@ describeWithRedis('breaker state shared through Redis', () => {
     );
   });
 
+  it('does not hand a worker the fleet state its refused save found when a newer decision of its own is queued', async () => {
+    const { clock, workers: parts } = await fleet(2);
+    const [a, b] = parts as [WorkerParts, WorkerParts];
+    // what a is handed once it has decided to close (before it, b's news may arrive any time)
+    const delivered: string[] = [];
+    let decided = false;
+    a.store.subscribe('ElevenLabs', (s) => {
+      if (decided) delivered.push(`${s.state}:${s.reason}`);
+    });
+    const snapshot = (state: 'OPEN' | 'HALF_OPEN' | 'CLOSED', reason: string) => ({
+      service: 'ElevenLabs',
+      state,
+      openedAt: state === 'CLOSED' ? undefined : clock.now(),
+      consecutiveFailures: 0,
+      updatedAt: clock.now(),
+      reason: reason as 'recovery_timeout',
+    });
+    await a.store.save(snapshot('OPEN', 'failure_threshold'));
+    await eventually(async () => (await b.store.load('ElevenLabs'))?.state === 'OPEN', 'b knows');
+    // b moves the circuit to half-open first; a, not knowing yet, decides the same, then
+    // closes it after its trial: both of a's saves are queued before the first is answered
+    await b.store.save(snapshot('HALF_OPEN', 'recovery_timeout'));
+    const halfOpen = a.store.save(snapshot('HALF_OPEN', 'recovery_timeout'));
+    const closed = a.store.save(snapshot('CLOSED', 'probe_succeeded'));
+    decided = true;
+    await Promise.all([halfOpen, closed]);
+    // a's close was saved on top of b's half-open, and a was never sent back to half-open
+    expect((await b.store.load('ElevenLabs'))?.state).toBe('CLOSED');
+    expect(delivered).not.toContain('HALF_OPEN:recovery_timeout');
+  });
+
   it('frees the trial permit of a worker that dies mid-trial when its TTL runs out', async () => {
     const { clock, prefix, workers: parts } = await fleet(2);
     const [a, b] = [await parts[0]!.breaker(), await parts[1]!.breaker()];

@@ -47,6 +47,11 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   readonly #known = new Map<string, number>();
   /** Saves run one at a time per service, each on the version the one before left. */
   readonly #saving = new Map<string, Promise<void>>();
+  /**
+   * Saves asked for and not answered yet, by service. While there are some, the breaker has
+   * decided on a state newer than any the fleet may send: their answers say what holds.
+   */
+  readonly #pending = new Map<string, number>();
   /** The last local state not saved (Redis was unreachable), by service. */
   readonly #unsaved = new Map<string, CircuitSnapshot>();
   readonly #permits = new Map<string, FleetTrialPermit>();
@@ -72,7 +77,10 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   save(snapshot: CircuitSnapshot): Promise<void> {
     const { service } = snapshot;
     const previous = this.#saving.get(service) ?? Promise.resolve();
-    const next = previous.then(() => this.#save(snapshot));
+    this.#pending.set(service, (this.#pending.get(service) ?? 0) + 1);
+    const next = previous
+      .then(() => this.#save(snapshot))
+      .finally(() => this.#pending.set(service, (this.#pending.get(service) ?? 1) - 1));
     const settled = next.catch(() => undefined);
     this.#saving.set(service, settled);
     void settled.then(() => {
@@ -114,6 +122,7 @@ export class RedisCircuitStateStore implements CircuitStateStore {
     await Promise.all(
       [...this.#listeners.keys()].map(async (service) => {
         const stored = await this.#read(service).catch(() => undefined);
+        if (this.#deciding(service)) return; // the saves' answers will say what holds
         const version = stored?.version ?? 0;
         const unsaved = this.#unsaved.get(service);
         if (stored !== undefined && version > (this.#known.get(service) ?? 0)) {
@@ -147,8 +156,18 @@ export class RedisCircuitStateStore implements CircuitStateStore {
     this.#unsaved.delete(service);
     const [saved, version, fleetState] = reply;
     this.#learn(service, version);
-    // refused: the fleet moved on before this transition; this worker takes the fleet's state
-    if (saved === 0 && fleetState) this.#deliver(this.#parse(fleetState, version));
+    // refused: the fleet moved on before this transition; this worker takes the fleet's state,
+    // unless it has decided again since (that save goes on the fleet's version, or is refused
+    // in turn and hands it over then)
+    const newerQueued = (this.#pending.get(service) ?? 0) > 1;
+    if (saved === 0 && fleetState && !newerQueued) {
+      this.#deliver(this.#parse(fleetState, version));
+    }
+  }
+
+  /** Whether a save of the service is waiting for its answer. */
+  #deciding(service: string): boolean {
+    return (this.#pending.get(service) ?? 0) > 0;
   }
 
   async #read(service: string): Promise<CircuitSnapshot | undefined> {
@@ -164,6 +183,8 @@ export class RedisCircuitStateStore implements CircuitStateStore {
       snapshot: string;
     };
     if (!this.#listeners.has(service) || version <= (this.#known.get(service) ?? 0)) return;
+    // a save of ours is on its way: its answer carries the fleet's state if it is refused
+    if (this.#deciding(service)) return;
     this.#learn(service, version);
     this.#unsaved.delete(service);
     this.#deliver(this.#parse(snapshot, version));
