@@ -39,14 +39,15 @@ describe('lease holders', () => {
   it.runIf(process.platform === 'linux')(
     'knows a holder that exited but was not reaped (a zombie) is gone',
     async () => {
-      // `sleep 0` exits at once; its parent becomes `sleep 3`, which never reaps it
-      const child = spawn('bash', ['-c', 'sleep 0 & echo $!; exec sleep 3']);
+      // `sleep 0.5` exits soon; by then its parent has become `sleep 5`, which never reaps it
+      // (`sleep 0` could exit before bash's exec on a busy machine, and bash would reap it)
+      const child = spawn('bash', ['-c', 'sleep 0.5 & echo $!; exec sleep 5']);
       try {
         const pid = await new Promise<number>((resolve) =>
           child.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
         );
         let zombie = localHolder(pid);
-        for (let i = 0; i < 100 && zombie && isHolderAlive(zombie); i++) {
+        for (let i = 0; i < 400 && zombie && isHolderAlive(zombie); i++) {
           await new Promise((resolve) => setTimeout(resolve, 10));
           zombie = localHolder(pid);
         }
