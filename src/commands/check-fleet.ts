@@ -3,11 +3,10 @@ import {
   closeConnection,
   liveWorkers,
   readRedisSettings,
-  redisLocation,
   redisSettingsWarnings,
 } from '../fleet/index.ts';
 import type { CheckLine } from './check-steps.ts';
-import { redisUrlFrom } from './fleet-from-config.ts';
+import { fleetQueueAddress } from './fleet-from-config.ts';
 import { reachRedis } from './fleet-queue.ts';
 import { count } from '../text/count.ts';
 
@@ -18,9 +17,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * are alive, and whether Redis keeps what it is told (append-only, no eviction). Writes nothing.
  */
 export async function checkFleetQueue(config: AppConfig, env: Env): Promise<CheckLine[]> {
-  const url = redisUrlFrom(env);
-  const prefix = `{${config.fleet.key_prefix}}`;
-  const where = `${redisLocation(url)} ${prefix}`;
+  const { url, prefix, where } = fleetQueueAddress(config, env);
   let redis;
   try {
     redis = await reachRedis(url);

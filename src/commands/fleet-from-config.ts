@@ -1,5 +1,5 @@
 import { fleetLimitsForService, policyForService, type AppConfig } from '../config.ts';
-import { Fleet, type FleetLogLevel, type ServiceLimits } from '../fleet/index.ts';
+import { Fleet, redisLocation, type FleetLogLevel, type ServiceLimits } from '../fleet/index.ts';
 import type { Clock } from '../resilience/index.ts';
 import type { RetryBudgetOptions } from '../resilience/retry-budget.ts';
 
@@ -8,6 +8,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Where the fleet's Redis is: REDIS_URL, else a Redis on this machine. */
 export function redisUrlFrom(env: Env): string {
   return env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
+}
+
+/**
+ * Where a command finds the fleet's queue: REDIS_URL, the keys' prefix (braces included), and
+ * how the queue is named to the operator (`redis://127.0.0.1:6379 {call-agent}`, no password).
+ */
+export function fleetQueueAddress(
+  config: AppConfig,
+  env: Env,
+): { url: string; prefix: string; where: string } {
+  const url = redisUrlFrom(env);
+  const prefix = `{${config.fleet.key_prefix}}`;
+  return { url, prefix, where: `${redisLocation(url)} ${prefix}` };
 }
 
 /** Past a trial's own bound, how long its permit (or an attempt's) outlives it. */

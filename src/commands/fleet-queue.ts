@@ -9,7 +9,7 @@ import {
   selectDatabase,
 } from '../fleet/index.ts';
 import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
-import { redisUrlFrom } from './fleet-from-config.ts';
+import { fleetQueueAddress, fleetQueueOptions } from './fleet-from-config.ts';
 import type { CommandQueue } from './open-queue.ts';
 import { NoQueueError } from './queue-file.ts';
 
@@ -26,9 +26,7 @@ export async function openFleetQueue(
   env: Env,
 ): Promise<CommandQueue> {
   const config = loadConfig(configPath, env);
-  const url = redisUrlFrom(env);
-  const prefix = `{${config.fleet.key_prefix}}`;
-  const where = `${redisLocation(url)} ${prefix}`;
+  const { url, prefix, where } = fleetQueueAddress(config, env);
   const redis = await reachRedis(url);
   const exists = await redis.exists(`${prefix}:seq`).catch((error: unknown) => {
     closeConnection(redis);
@@ -42,9 +40,9 @@ export async function openFleetQueue(
     );
   }
   const queue = new RedisCallQueue({
+    ...fleetQueueOptions(config),
     redis,
     prefix: config.fleet.key_prefix,
-    maxFailedAttempts: config.queue.max_failed_attempts,
     location: where,
   });
   return {

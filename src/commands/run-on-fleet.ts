@@ -12,7 +12,7 @@ import {
 import { RedisCallQueue } from '../queue/redis/redis-call-queue.ts';
 import type { Output } from '../redaction/output.ts';
 import { systemClock, type Clock } from '../resilience/index.ts';
-import { redisUrlFrom } from './fleet-from-config.ts';
+import { fleetQueueAddress, fleetQueueOptions } from './fleet-from-config.ts';
 import { formatImport, importReport } from './import-report.ts';
 import { createObservers } from './observers.ts';
 import { reportRejectedRows } from './rejected-rows.ts';
@@ -59,11 +59,9 @@ export async function runOnFleet(options: RunOnFleetOptions): Promise<number> {
       : await openSummaryJson(options.summaryJson, output);
   const resources = new ResourceStack();
   try {
-    const url = redisUrlFrom(options.env);
-    const prefix = `{${config.fleet.key_prefix}}`;
+    const { url, prefix, where: location } = fleetQueueAddress(config, options.env);
     const redis = queueConnection({ url });
     resources.defer(() => closeConnection(redis));
-    const location = `${redisLocation(url)} ${prefix}`;
     await waitForRedis(
       redis,
       redisLocation(url),
@@ -74,9 +72,9 @@ export async function runOnFleet(options: RunOnFleetOptions): Promise<number> {
       throw new Error('stopped while waiting for Redis: nothing was enqueued');
     });
     const queue = new RedisCallQueue({
+      ...fleetQueueOptions(config),
       redis,
       prefix: config.fleet.key_prefix,
-      maxFailedAttempts: config.queue.max_failed_attempts,
       location,
     });
     const observers = await createObservers({

@@ -97,7 +97,7 @@ export async function openSessionQueue(
   return {
     queue,
     history: queue.contactHistory({ origin: workerId }),
-    location: `${fleet.location} {${config.fleet.key_prefix}}`,
+    location: `${fleet.location} ${queue.prefix}`,
     fleet,
     workerId,
     join: (campaign) => joinFleet(fleet, campaign, queue, clock, resources),
