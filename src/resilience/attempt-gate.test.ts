@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError, TransientServiceError } from './errors.ts';
+import { CircuitOpenError, TimeoutError, TransientServiceError } from './errors.ts';
 import { createServicePolicy } from './policy-config.ts';
 import { setup } from './policy-harness.test-support.ts';
 import { RetryBudget } from './retry-budget.ts';
-import type { AttemptGate } from './service-policy.ts';
+import { partsOf, type AttemptGate } from './service-policy.ts';
 
 /** A gate of `slots` attempts at once that records what it admitted. */
 function countingGate(slots: number) {
@@ -59,6 +59,43 @@ describe('an attempt gate', () => {
     ]);
     expect(log.most).toBe(2);
     expect(clock.now() - start).toBe(2_000);
+  });
+
+  it('sends nothing when the circuit opened while the call waited at the gate', async () => {
+    const { gate } = countingGate(1);
+    const { policy, drive, events, clock, trip } = setup({ attemptGate: gate });
+    let sent = 0;
+    const first = policy.execute(async () => {
+      sent++;
+      await clock.sleep(1_000);
+      return 'first';
+    });
+    // admitted by a closed breaker, then held by the gate behind the first call
+    const waiting = policy.execute(async () => {
+      sent++;
+      return 'second';
+    });
+    await clock.runUntil(() => sent === 1);
+    trip();
+    expect(await drive(first)).toBe('first');
+    const error = await drive(waiting);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect(sent).toBe(1);
+    expect(events.rejected.map((e) => e.reason)).toEqual(['circuit_open']);
+    // the breaker counts nothing for it: it did not reach the service
+    expect(partsOf(policy).breaker.state).toBe('OPEN');
+  });
+
+  it('sends the call that waited when the circuit moved but admits it again', async () => {
+    const { gate } = countingGate(1);
+    const { policy, drive, clock } = setup({ attemptGate: gate });
+    let sent = 0;
+    const first = policy.execute(() => (sent++, clock.sleep(1_000).then(() => 'first')));
+    const waiting = policy.execute(async () => (sent++, 'second'));
+    await clock.runUntil(() => sent === 1);
+    partsOf(policy).breaker.open();
+    partsOf(policy).breaker.reset();
+    expect(await drive(Promise.all([first, waiting]))).toEqual(['first', 'second']);
   });
 
   it('waits within the call: the total deadline ends a wait that never ends', async () => {

@@ -279,12 +279,23 @@ export class ServicePolicy implements Disposable {
       if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
       let retries = 0;
       let previousDelay: number | undefined;
+      let refused: CircuitOpenError | undefined;
       for (;;) {
         const attemptStarted = measured ? this.#clock.now() : 0;
         try {
           const attempt = (): Promise<T> =>
             runAttempt(this.service, fn, scope, this.#attemptDeadlines, retries, context);
-          const value = await (this.#attemptGate ? this.#gated(attempt, scope) : attempt());
+          // the breaker may have moved while the call waited at the gate (the fleet's limits)
+          const readmit = (): void => {
+            if (breaker.generation === permit) return;
+            permit = breaker.tryAcquire();
+            if (permit === REJECTED) throw (refused = this.#circuitOpen(context));
+            isProbe = breaker.state === 'HALF_OPEN';
+            if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
+          };
+          const value = await (this.#attemptGate
+            ? this.#gated(attempt, scope, readmit)
+            : attempt());
           if (measured) slowestMs = Math.max(slowestMs, this.#clock.now() - attemptStarted);
           breaker.recordSuccess(permit, slowestMs);
           if (this.#succeeded?.hasListeners) {
@@ -307,6 +318,7 @@ export class ServicePolicy implements Disposable {
             });
             throw ended;
           };
+          if (error === refused) stop('circuit_opened');
           if (scope?.cancelledByCaller || this.#disposed) stop('aborted');
           if (isProbe) stop('probe_failed');
           const decision = this.#retry.decide(error, retries, previousDelay);
@@ -347,10 +359,18 @@ export class ServicePolicy implements Disposable {
     }
   }
 
-  /** Runs one attempt once the gate admits it; the wait ends with the caller or the total deadline. */
-  async #gated<T>(attempt: () => Promise<T>, scope: CallScope | undefined): Promise<T> {
+  /**
+   * Runs one attempt once the gate admits it and `readmit` (the breaker, asked again) does not
+   * throw; the wait ends with the caller or the total deadline.
+   */
+  async #gated<T>(
+    attempt: () => Promise<T>,
+    scope: CallScope | undefined,
+    readmit: () => void,
+  ): Promise<T> {
     const leave = await this.#attemptGate!.enter(scope?.signal);
     try {
+      readmit();
       return await attempt();
     } finally {
       leave();

@@ -205,7 +205,19 @@ describeWithRedis('a fleet of three workers on Redis', () => {
       // the wave is the same for lone workers (see bench:fleet): sharing pays after it
       expect(beforeOpening.length).toBeLessThanOrEqual(SLOTS * (1 + MAX_RETRIES));
       const windows = Math.ceil((outageEnd - openedAt) / (RECOVERY * 1000));
-      expect(afterOpening.length).toBeLessThanOrEqual(windows + 1);
+      // on failure: when each failed request came, and what each worker did, from the opening
+      const story = JSON.stringify({
+        failedAfter: afterOpening.map((r) => r.at - openedAt),
+        allHeardAt: allHeardAt - openedAt,
+        outageEnd: outageEnd - openedAt,
+        workers: workers.map((w) =>
+          w
+            .jsonLines()
+            .filter((l) => l.service === 'ElevenLabs' || String(l.event).startsWith('fleet_'))
+            .map((l) => [Date.parse(String(l.timestamp)) - openedAt, l.event, l.message]),
+        ),
+      });
+      expect(afterOpening.length, story).toBeLessThanOrEqual(windows + 1);
       // one health checker for the fleet: one probe per interval, not three
       const probes = mock.mock
         .requests('elevenlabs')
