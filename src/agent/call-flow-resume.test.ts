@@ -112,4 +112,40 @@ describe('a contact resumed from its checkpoints', () => {
     expect(operations(h.mock, 'elevenlabs')).toEqual([]);
     expect(h.mock.crmRecords[0]?.properties.hs_call_body).toContain(`Call SID: ${placed?.sid}`);
   });
+
+  it('with the CRM record written but not the completion (crash at the end) → the record is found, not written twice', async () => {
+    const h = (harness = await createFlowHarness({ contacts: 1 }));
+    const contact = contactNo(1);
+    const callSid = `CA${'fedcba9876543210'.repeat(2)}`;
+    await crashedWorker(h, {
+      script: SCRIPT,
+      scriptDegraded: false,
+      voiceProvider: 'ElevenLabs',
+      audioRef: await h.audio.save(AUDIO),
+      callStartedAt: h.clock.now(),
+      callSid,
+    });
+    // the crashed process wrote the record, then died before the completion was saved
+    await h.makeProviders().crm.recordCall(
+      {
+        contactId: contact.id,
+        contactName: contact.name,
+        phone: contact.phone,
+        callSid,
+        status: 'queued',
+        degraded: false,
+        script: SCRIPT,
+        timestamp: h.clock.now(),
+      },
+      new AbortController().signal,
+    );
+
+    expect(await h.finish()).toBe('drained');
+
+    expect(h.mock.crmRecords).toHaveLength(1);
+    expect(await h.queue.status(contact.id)).toMatchObject({
+      state: 'completed',
+      checkpoints: { crmDone: 'recorded' },
+    });
+  });
 });

@@ -127,8 +127,10 @@ export class CallFlow {
         steps.done.scriptDegraded === true ||
         steps.done.voiceProvider !== this.#services.tts.provider.service;
       if (steps.done.crmDone === undefined) {
+        // an earlier claim placed the call: it may have written the record before it stopped
+        const inDoubt = claimed.checkpoints.callSid !== undefined;
         steps.note({
-          crmDone: await this.#step(this.#record(contact, steps.done, degraded, signal)),
+          crmDone: await this.#step(this.#record(contact, steps.done, degraded, inDoubt, signal)),
         });
       }
       await steps.flush((unsaved) => this.#queue.complete(contact.id, leaseToken, unsaved));
@@ -323,6 +325,7 @@ export class CallFlow {
     contact: ContactInfo,
     checkpoints: Checkpoints,
     degraded: boolean,
+    lookUpFirst: boolean,
     signal?: AbortSignal,
   ): Promise<NonNullable<Checkpoints['crmDone']>> {
     const { provider, policy } = this.#services.crm;
@@ -337,10 +340,13 @@ export class CallFlow {
       timestamp: this.#now(),
     };
     try {
-      await policy.execute((attempt) => provider.recordCall(record, attempt.signal), {
-        signal,
-        context: { contactId: contact.id },
-      });
+      await policy.execute(
+        (attempt) => provider.recordCall(record, attempt.signal, { lookUpFirst }),
+        {
+          signal,
+          context: { contactId: contact.id },
+        },
+      );
       return 'recorded';
     } catch (error) {
       this.#throwIfAborted(policy, error, signal);

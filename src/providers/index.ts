@@ -24,9 +24,9 @@ export {
 export {
   TwilioTelephony,
   twilioDefaults,
-  isAmbiguous,
   type TwilioTelephonyOptions,
 } from './twilio/twilio-telephony.ts';
+export { isAmbiguous } from './http/ambiguous.ts';
 export { HubSpotCrm, hubSpotDefaults, type HubSpotCrmOptions } from './hubspot/hubspot-crm.ts';
 export {
   providersFromEnv,

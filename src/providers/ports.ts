@@ -99,7 +99,23 @@ export interface CallRecord {
   timestamp: number;
 }
 
+export interface RecordCallOptions {
+  /**
+   * An earlier holder of the contact may have written this record (it placed the call, then
+   * stopped before its completion was saved): find it by its call SID before writing one.
+   */
+  lookUpFirst?: boolean | undefined;
+}
+
 /** CRM: records the outcome. */
 export interface Crm extends HealthProbed {
-  recordCall(record: CallRecord, signal: AbortSignal): Promise<{ id: string }>;
+  /**
+   * Writes one record per call: after a write whose fate is unknown (a timeout, a reset), the
+   * next one for the same call SID looks it up first, as `lookUpFirst` asks.
+   */
+  recordCall(
+    record: CallRecord,
+    signal: AbortSignal,
+    options?: RecordCallOptions,
+  ): Promise<{ id: string }>;
 }

@@ -13,6 +13,9 @@ const STATUS: Readonly<Record<string, string>> = {
   canceled: 'CANCELED',
 };
 
+/** The property that carries the call SID: a record is found by it. */
+export const EXTERNAL_ID = 'hs_call_external_id';
+
 /** The properties of a HubSpot call engagement for one call record. */
 export function callProperties(record: CallRecord): Record<string, string> {
   const title = `AI call to ${record.contactName}${record.degraded ? ' (degraded)' : ''}`;
@@ -30,5 +33,6 @@ export function callProperties(record: CallRecord): Record<string, string> {
     hs_call_direction: 'OUTBOUND',
     hs_call_status: STATUS[record.status.toLowerCase()] ?? 'COMPLETED',
     hs_call_to_number: record.phone,
+    ...(record.callSid === '' ? {} : { [EXTERNAL_ID]: record.callSid }),
   };
 }

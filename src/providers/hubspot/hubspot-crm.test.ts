@@ -40,8 +40,51 @@ describe('HubSpotCrm', () => {
       hs_call_direction: 'OUTBOUND',
       hs_call_to_number: contractRecord.phone,
       hs_call_title: 'AI call to Ada Lovelace (degraded)',
+      hs_call_external_id: contractRecord.callSid,
     });
     expect(record?.properties.hs_call_body).toContain(contractRecord.callSid);
+  });
+
+  /** The requests the mock answered, as `POST /search ok`. */
+  const trail = (mock: MockProviders): string[] =>
+    mock
+      .requests('hubspot')
+      .map((r) => `${r.method} ${r.path.replace('/crm/v3/objects/calls', '') || '/'} ${r.fault}`);
+
+  it('a write whose answer was lost is searched for by its call SID, not written twice', async () => {
+    const { mock, adapter } = inProcess(['accept-then-reset']);
+    const lost = await failure(() => adapter.recordCall(contractRecord, live()));
+    expect(lost).toMatchObject({ errorClass: 'transient' });
+    const { id } = await adapter.recordCall(contractRecord, live());
+    expect(mock.crmRecords.map((record) => record.id)).toEqual([id]);
+    expect(trail(mock)).toEqual(['POST / accept-then-reset', 'POST /search ok']);
+    const search = JSON.parse(mock.requests('hubspot')[1]?.body ?? '{}') as unknown;
+    expect(search).toMatchObject({
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'hs_call_external_id', operator: 'EQ', value: contractRecord.callSid },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('a write refused outright is written again without a search: it was never processed', async () => {
+    const { mock, adapter } = inProcess(['TEN_SECONDLY_ROLLING']);
+    await failure(() => adapter.recordCall(contractRecord, live()));
+    await adapter.recordCall(contractRecord, live());
+    expect(trail(mock)).toEqual(['POST / TEN_SECONDLY_ROLLING', 'POST / ok']);
+    expect(mock.crmRecords).toHaveLength(1);
+  });
+
+  it('lookUpFirst: searches, and writes the record when HubSpot has none', async () => {
+    const { mock, adapter } = inProcess();
+    await adapter.recordCall(contractRecord, live(), { lookUpFirst: true });
+    await adapter.recordCall({ ...contractRecord, callSid: 'CA-other' }, live());
+    await adapter.recordCall(contractRecord, live(), { lookUpFirst: true });
+    expect(trail(mock)).toEqual(['POST /search ok', 'POST / ok', 'POST / ok', 'POST /search ok']);
+    expect(mock.crmRecords).toHaveLength(2);
   });
 
   it('TEN_SECONDLY_ROLLING is transient with a 10 s hint', async () => {

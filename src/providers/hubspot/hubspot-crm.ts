@@ -1,8 +1,9 @@
 import type { ErrorInfo } from '../../resilience/index.ts';
 import { isRecord, stringField } from '../http/json.ts';
+import { isAmbiguous } from '../http/ambiguous.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
-import type { CallRecord, Crm } from '../ports.ts';
-import { callProperties } from './call-properties.ts';
+import type { CallRecord, Crm, RecordCallOptions } from '../ports.ts';
+import { callProperties, EXTERNAL_ID } from './call-properties.ts';
 
 export interface HubSpotCrmOptions extends HttpOptions {
   /** Default `https://api.hubapi.com`; may carry a gateway path. */
@@ -16,12 +17,20 @@ export interface HubSpotCrmOptions extends HttpOptions {
 export const hubSpotDefaults = {
   baseUrl: 'https://api.hubapi.com',
   service: 'HubSpot',
+  /** Call SIDs whose write's fate is unknown, kept at most (the oldest is forgotten). */
+  maxUnresolved: 1_000,
 };
 
-/** The CRM port over HubSpot's calls object (`POST /crm/v3/objects/calls`). */
+/**
+ * The CRM port over HubSpot's calls object (`POST /crm/v3/objects/calls`). Each record
+ * carries its call SID as `hs_call_external_id`; a record that may exist already is searched
+ * for by it (`POST /crm/v3/objects/calls/search`) before it is written.
+ */
 export class HubSpotCrm implements Crm {
   readonly service: string;
   readonly #http: ProviderHttp;
+  /** Call SIDs whose last write may have been processed although no answer said so. */
+  readonly #unresolved = new Set<string>();
   readonly #headers: Record<string, string>;
 
   constructor(options: HubSpotCrmOptions) {
@@ -31,7 +40,31 @@ export class HubSpotCrm implements Crm {
     this.#http = new ProviderHttp('hubspot', this.service, baseUrl, [options.accessToken], options);
   }
 
-  async recordCall(record: CallRecord, signal: AbortSignal): Promise<{ id: string }> {
+  async recordCall(
+    record: CallRecord,
+    signal: AbortSignal,
+    options: RecordCallOptions = {},
+  ): Promise<{ id: string }> {
+    const sid = record.callSid;
+    if (sid !== '' && (options.lookUpFirst === true || this.#unresolved.has(sid))) {
+      const found = await this.#find(sid, signal);
+      if (found) {
+        this.#unresolved.delete(sid);
+        return found;
+      }
+    }
+    try {
+      const created = await this.#create(record, signal);
+      this.#unresolved.delete(sid);
+      return created;
+    } catch (error) {
+      // the next attempt (or the outbox) searches before it writes again
+      if (sid !== '' && (signal.aborted || isAmbiguous(error))) this.#remember(sid);
+      throw error;
+    }
+  }
+
+  async #create(record: CallRecord, signal: AbortSignal): Promise<{ id: string }> {
     const result = await this.#http.send(
       {
         method: 'POST',
@@ -45,6 +78,41 @@ export class HubSpotCrm implements Crm {
     const id = isRecord(body) ? stringField(body.id) : undefined;
     if (!id) throw invalidAnswer(this.service, result.status, 'no id in the answer');
     return { id };
+  }
+
+  /** The record of this call, if HubSpot has one (its search index may lag a few seconds). */
+  async #find(callSid: string, signal: AbortSignal): Promise<{ id: string } | undefined> {
+    const filter = { propertyName: EXTERNAL_ID, operator: 'EQ', value: callSid };
+    const result = await this.#http.send(
+      {
+        method: 'POST',
+        url: this.#http.url('/crm/v3/objects/calls/search'),
+        headers: { ...this.#headers, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          filterGroups: [{ filters: [filter] }],
+          properties: [EXTERNAL_ID],
+          limit: 1,
+        }),
+      },
+      signal,
+    );
+    const body = this.#http.json(result);
+    const results = isRecord(body) ? body.results : undefined;
+    if (!Array.isArray(results)) {
+      throw invalidAnswer(this.service, result.status, 'no results in the search answer');
+    }
+    const first: unknown = results[0];
+    const id = isRecord(first) ? stringField(first.id) : undefined;
+    return id === undefined ? undefined : { id };
+  }
+
+  #remember(callSid: string): void {
+    this.#unresolved.delete(callSid);
+    this.#unresolved.add(callSid);
+    if (this.#unresolved.size > hubSpotDefaults.maxUnresolved) {
+      const oldest = this.#unresolved.values().next().value;
+      if (oldest !== undefined) this.#unresolved.delete(oldest);
+    }
   }
 
   async probe(signal: AbortSignal): Promise<void> {

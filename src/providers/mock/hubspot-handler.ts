@@ -52,7 +52,24 @@ const NAMED: Record<string, () => MockReply> = {
 
 export type HubSpotMockHandler = ProviderHandler & { records(): readonly MockCrmRecord[] };
 
-/** `POST /crm/v3/objects/calls` (bearer token) and `GET /crm/v3/objects/calls?limit=`. */
+const CALLS = '/crm/v3/objects/calls';
+const SEARCH = `${CALLS}/search`;
+
+/** The `EQ` filters of a search body (HubSpot ANDs a group's filters, ORs the groups). */
+function equalities(body: unknown): Array<Array<[string, string]>> | undefined {
+  if (!isRecord(body) || !Array.isArray(body.filterGroups)) return undefined;
+  return body.filterGroups.map((group: unknown) =>
+    (isRecord(group) && Array.isArray(group.filters) ? group.filters : [])
+      .filter((f: unknown) => isRecord(f) && f.operator === 'EQ')
+      .map((f: Record<string, unknown>) => [String(f.propertyName), String(f.value)]),
+  );
+}
+
+/**
+ * `POST /crm/v3/objects/calls` (bearer token), `GET /crm/v3/objects/calls?limit=` and
+ * `POST /crm/v3/objects/calls/search` (`EQ` filters only; found at once, where HubSpot's
+ * index may lag a few seconds).
+ */
 export function createHubSpotHandler(): HubSpotMockHandler {
   const records: MockCrmRecord[] = [];
   let nextId = 1_000_001;
@@ -83,17 +100,28 @@ export function createHubSpotHandler(): HubSpotMockHandler {
     return jsonReply(201, json(record));
   }
 
+  function search(body: string): MockReply {
+    const groups = equalities(parseObject(body));
+    if (!groups) return NAMED.VALIDATION_ERROR!();
+    const found = records.filter((record) =>
+      groups.some((group) => group.every(([name, value]) => record.properties[name] === value)),
+    );
+    return jsonReply(200, { total: found.length, results: found.slice(0, 10).map(json) });
+  }
+
   return {
     id: 'hubspot',
     records: () => records,
     endpoint(request) {
-      if (request.path !== '/crm/v3/objects/calls') return undefined;
+      if (request.path === SEARCH) return request.method === 'POST' ? 'operation' : undefined;
+      if (request.path !== CALLS) return undefined;
       if (request.method === 'POST') return 'operation';
       return request.method === 'GET' ? 'probe' : undefined;
     },
     checkAuth: (request) =>
       /^Bearer \S+/.test(request.headers.authorization ?? '') ? undefined : unauthorized(),
     serve(request, now) {
+      if (request.path === SEARCH) return search(request.body);
       if (request.method === 'POST') return create(request.body, now);
       const limit = Math.max(1, Math.min(100, Number(request.query.get('limit') ?? 10) || 10));
       return jsonReply(200, { results: records.slice(0, limit).map(json) });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isTimeoutError,
   PermanentServiceError,
   TimeoutError,
   TransientServiceError,
@@ -13,7 +12,7 @@ import type { FaultsConfig } from '../mock/faults.ts';
 import { createInProcessClient, IN_PROCESS_ORIGIN } from '../mock/in-process-client.ts';
 import { MockProviders } from '../mock/mock-providers.ts';
 import type { PlaceCallRequest } from '../ports.ts';
-import { isAmbiguous, TwilioTelephony } from './twilio-telephony.ts';
+import { TwilioTelephony } from './twilio-telephony.ts';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'twilio-TOKEN-secret-0004';
@@ -174,23 +173,6 @@ describe('TwilioTelephony: never twice', () => {
     const { adapter, trail } = inProcess({ script: ['20429'] });
     await failure(() => adapter.placeCall(request, live()));
     expect(trail()).toEqual(['POST 20429']);
-  });
-
-  it('isAmbiguous: timeouts, resets after sending, 5xx and unreadable 2xx; not 429, refused, or permanent', () => {
-    const transient = (fields: { status?: number; providerCode?: string }) =>
-      new TransientServiceError('x', { service: 'Twilio', ...fields });
-    expect(isAmbiguous(new TimeoutError('t', { service: 'Twilio', scope: 'attempt' }))).toBe(true);
-    expect(isAmbiguous(transient({ providerCode: 'UND_ERR_SOCKET' }))).toBe(true);
-    expect(isAmbiguous(transient({ status: 502 }))).toBe(true);
-    expect(isAmbiguous(transient({ status: 201, providerCode: 'invalid_response' }))).toBe(true);
-    expect(isAmbiguous(transient({ status: 429 }))).toBe(false);
-    expect(isAmbiguous(transient({ providerCode: 'ECONNREFUSED' }))).toBe(false);
-    expect(
-      isAmbiguous(new PermanentServiceError('p', { service: 'Twilio', scope: 'request' })),
-    ).toBe(false);
-    expect(isTimeoutError(new TimeoutError('t', { service: 'Twilio', scope: 'attempt' }))).toBe(
-      true,
-    );
   });
 });
 

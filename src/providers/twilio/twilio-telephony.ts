@@ -1,10 +1,5 @@
-import {
-  isTimeoutError,
-  isTransientError,
-  TransientServiceError,
-  type ErrorInfo,
-} from '../../resilience/index.ts';
-import { wasNeverSent } from '../../http-errors/classify-network.ts';
+import { TransientServiceError, type ErrorInfo } from '../../resilience/index.ts';
+import { isAmbiguous } from '../http/ambiguous.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { PlaceCallRequest, PlacedCall, Telephony } from '../ports.ts';
 import { readCall, readCallList, type CallResource } from './call-resource.ts';
@@ -191,12 +186,4 @@ export class TwilioTelephony implements Telephony {
     this.#unresolved.delete(to);
     return { callSid: call.callSid, status: call.status, foundExisting: call.foundExisting };
   }
-}
-
-/** Whether the create request may have been processed although no answer says so. */
-export function isAmbiguous(error: unknown): boolean {
-  if (isTimeoutError(error)) return true;
-  if (!isTransientError(error)) return false;
-  if (error.status === undefined) return !wasNeverSent(error);
-  return error.status >= 500 || (error.status >= 200 && error.status <= 299);
 }
