@@ -71,10 +71,12 @@ describe('an attempt gate', () => {
       return 'first';
     });
     // admitted by a closed breaker, then held by the gate behind the first call
-    const waiting = policy.execute(async () => {
-      sent++;
-      return 'second';
-    });
+    const waiting = policy
+      .execute(async () => {
+        sent++;
+        return 'second';
+      })
+      .catch((e: unknown) => e); // it settles while the first is driven
     await clock.runUntil(() => sent === 1);
     trip();
     expect(await drive(first)).toBe('first');
