@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // the CLI the end-to-end tests start, compiled once from src/
+    globalSetup: ['test/support/build-cli.ts'],
     // vitest's default leaves one core free: on 2 cores the files would run one at a time
     maxWorkers: Math.max(2, availableParallelism() - 1),
   },

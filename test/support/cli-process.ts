@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The CLI from src/ through tsx (see call-agent-from-source.js): always the current sources. */
-const BIN = fileURLToPath(new URL('./call-agent-from-source.js', import.meta.url));
+/** The CLI compiled from src/ at the start of the test run (see call-agent-built.js). */
+const BIN = fileURLToPath(new URL('./call-agent-built.js', import.meta.url));
 
 /** Children still running, so a failed test can stop what it started (`stopAllClis`). */
 const running = new Set<ChildProcess>();
