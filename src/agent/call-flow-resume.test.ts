@@ -24,6 +24,17 @@ const SCRIPT = 'Hello Contact 1, this script was written before the crash.';
 /** The audio the crashed worker made (and stored) before it died. */
 const AUDIO = { bytes: new Uint8Array([1, 2, 3]), contentType: 'audio/wav' };
 
+/** The checkpoints of a worker that got as far as starting the call (at `at`). */
+async function upToTheCall(h: FlowHarness, at = h.clock.now()): Promise<Checkpoints> {
+  return {
+    script: SCRIPT,
+    scriptDegraded: false,
+    voiceProvider: 'ElevenLabs',
+    audioRef: await h.audio.save(AUDIO),
+    callStartedAt: at,
+  };
+}
+
 /** A worker that claims Contact-1, checkpoints `steps` and dies; its lease lasts 60 s. */
 async function crashedWorker(h: FlowHarness, steps: Checkpoints): Promise<void> {
   const claimed = await h.queue.claim('crashed-worker', 60_000);
@@ -36,14 +47,7 @@ describe('a contact resumed from its checkpoints', () => {
     const h = (harness = await createFlowHarness({ contacts: 1 }));
     const callSid = `CA${'0123456789abcdef'.repeat(2)}`;
     const t0 = h.clock.now();
-    await crashedWorker(h, {
-      script: SCRIPT,
-      scriptDegraded: false,
-      voiceProvider: 'ElevenLabs',
-      audioRef: await h.audio.save(AUDIO),
-      callStartedAt: t0,
-      callSid,
-    });
+    await crashedWorker(h, { ...(await upToTheCall(h, t0)), callSid });
     expect(await h.finish()).toBe('drained');
 
     // taken over once the lease ran out, not before
@@ -79,13 +83,7 @@ describe('a contact resumed from its checkpoints', () => {
   it('with the call started but no sid (crash mid-call) → the call is looked up, not placed again', async () => {
     const h = (harness = await createFlowHarness({ contacts: 1 }));
     const contact = contactNo(1);
-    await crashedWorker(h, {
-      script: SCRIPT,
-      scriptDegraded: false,
-      voiceProvider: 'ElevenLabs',
-      audioRef: await h.audio.save(AUDIO),
-      callStartedAt: h.clock.now(),
-    });
+    await crashedWorker(h, await upToTheCall(h));
     // The crashed process placed the call: Twilio created it, the connection broke, the
     // look-up failed too, and the process died before it learned the sid.
     h.mock.setFaults({ twilio: { script: ['accept-then-reset'], lookupScript: ['reset'] } });
@@ -117,14 +115,7 @@ describe('a contact resumed from its checkpoints', () => {
     const h = (harness = await createFlowHarness({ contacts: 1 }));
     const contact = contactNo(1);
     const callSid = `CA${'fedcba9876543210'.repeat(2)}`;
-    await crashedWorker(h, {
-      script: SCRIPT,
-      scriptDegraded: false,
-      voiceProvider: 'ElevenLabs',
-      audioRef: await h.audio.save(AUDIO),
-      callStartedAt: h.clock.now(),
-      callSid,
-    });
+    await crashedWorker(h, { ...(await upToTheCall(h)), callSid });
     // the crashed process wrote the record, then died before the completion was saved
     await h.makeProviders().crm.recordCall(
       {
