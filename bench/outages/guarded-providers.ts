@@ -13,7 +13,8 @@ export type Guard = <T>(
  * The providers with each operation run through the guard of its service, as a user of a
  * competitor would put it around their API calls. Probes and call look-ups pass through.
  * A placed call retried by the guard looks the call up first (as our flow does on attempt > 0):
- * a person is never called twice, whoever retries.
+ * a person is never called twice, whoever retries. A CRM record that may exist is looked up
+ * first, as the flow asks.
  */
 export function guardProviders(
   providers: Providers,
@@ -59,8 +60,8 @@ export function guardProviders(
       service: crm.service,
       ...probeOf(crm),
       probeProves: (error) => crm.probeProves(error),
-      recordCall: (record, signal) =>
-        guardFor(crm.service)((s) => crm.recordCall(record, s), signal),
+      recordCall: (record, signal, options) =>
+        guardFor(crm.service)((s) => crm.recordCall(record, s, options), signal),
     },
   };
 }

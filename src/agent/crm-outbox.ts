@@ -72,7 +72,10 @@ export class CrmOutbox {
       if (signal?.aborted) break;
       try {
         await policy.execute(
-          (attempt) => provider.recordCall(entry.payload as CallRecord, attempt.signal),
+          // the write that put it here may have been processed (its answer lost) in another
+          // process, or the contact resumed and wrote it again: HubSpot is asked first
+          (attempt) =>
+            provider.recordCall(entry.payload as CallRecord, attempt.signal, { lookUpFirst: true }),
           {
             signal,
             context: { contactId: entry.contactId, outbox: true },

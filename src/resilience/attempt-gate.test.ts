@@ -100,6 +100,69 @@ describe('an attempt gate', () => {
     expect(await drive(Promise.all([first, waiting]))).toEqual(['first', 'second']);
   });
 
+  it('a call admitted as the half-open probe that the gate lets through once the circuit closed is no probe: a later probe timeout leaves it alone', async () => {
+    const { gate } = countingGate(1);
+    const { policy, drive, clock, trip } = setup({ attemptGate: gate });
+    const breaker = partsOf(policy).breaker;
+    // a first call holds the gate's one slot for 20 s
+    const first = policy.execute(() => clock.sleep(20_000).then(() => 'first'));
+    await clock.advance(0);
+    trip();
+    await clock.advance(10_000);
+    // the circuit half-opens: this call is its probe, and waits at the gate
+    let sent = false;
+    const second = policy.execute(async (attempt) => {
+      sent = true;
+      await clock.sleep(60_000, attempt.signal);
+      return 'second';
+    });
+    second.catch(() => undefined); // read below, once the clock has run
+    await clock.advance(1_000);
+    expect(breaker.state).toBe('HALF_OPEN');
+    breaker.reset(); // closed meanwhile (a health check, the fleet)
+    await clock.runUntil(() => sent);
+    expect(await first).toBe('first');
+    // it is sent as an ordinary call; later the circuit opens and half-opens again with
+    // another call as its probe, which gets no answer in time
+    trip();
+    await clock.advance(10_000);
+    const third = policy.execute(() => clock.sleep(30_000).then(() => 'third'));
+    third.catch(() => undefined);
+    await clock.advance(10_000);
+    expect(breaker.state).toBe('OPEN'); // the third call's probe timed out
+    expect(await drive(second)).toBe('second');
+  });
+
+  it('a probe readmitted as the probe of a later half-open state watches that one only', async () => {
+    const { gate } = countingGate(1);
+    const { policy, drive, clock, trip } = setup({ attemptGate: gate });
+    const breaker = partsOf(policy).breaker;
+    // count the watchers of the breaker's state that are still subscribed
+    let watching = 0;
+    const subscribe = breaker.onStateChanged;
+    Object.defineProperty(breaker, 'onStateChanged', {
+      value: (listener: Parameters<typeof subscribe>[0]) => {
+        watching++;
+        const off = subscribe(listener);
+        return () => {
+          watching--;
+          off();
+        };
+      },
+    });
+    const first = policy.execute(() => clock.sleep(25_000).then(() => 'first'));
+    await clock.advance(0);
+    trip();
+    await clock.advance(10_000);
+    const second = policy.execute(async () => 'second'); // the probe, held at the gate
+    await clock.advance(1_000);
+    breaker.reset();
+    trip(); // opened again: it half-opens again by the time the gate lets the probe through
+    expect(await drive(Promise.all([first, second]))).toEqual(['first', 'second']);
+    expect(breaker.state).toBe('CLOSED');
+    expect(watching).toBe(0);
+  });
+
   it('waits within the call: the total deadline ends a wait that never ends', async () => {
     const { gate } = countingGate(0);
     const { policy, drive } = setup({ attemptGate: gate, timeout: { totalMs: 5_000 } });

@@ -277,6 +277,16 @@ export class ServicePolicy implements Disposable {
         scope = new CallScope(this.service, signal, this.#totalDeadlines);
       }
       if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
+      // the breaker moved since the call was admitted: a new permit, perhaps as its probe (and
+      // the watcher of an earlier half-open state goes: it would abort a call no longer its probe)
+      const admitAgain = (): boolean => {
+        permit = breaker.tryAcquire();
+        if (permit === REJECTED) return false;
+        isProbe = breaker.state === 'HALF_OPEN';
+        offProbe?.();
+        offProbe = isProbe ? this.#watchProbe((scope ??= new CallScope(this.service))) : undefined;
+        return true;
+      };
       let retries = 0;
       let previousDelay: number | undefined;
       let refused: CircuitOpenError | undefined;
@@ -287,11 +297,9 @@ export class ServicePolicy implements Disposable {
             runAttempt(this.service, fn, scope, this.#attemptDeadlines, retries, context);
           // the breaker may have moved while the call waited at the gate (the fleet's limits)
           const readmit = (): void => {
-            if (breaker.generation === permit) return;
-            permit = breaker.tryAcquire();
-            if (permit === REJECTED) throw (refused = this.#circuitOpen(context));
-            isProbe = breaker.state === 'HALF_OPEN';
-            if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
+            if (breaker.generation !== permit && !admitAgain()) {
+              throw (refused = this.#circuitOpen(context));
+            }
           };
           const value = await (this.#attemptGate
             ? this.#gated(attempt, scope, readmit)
@@ -342,13 +350,8 @@ export class ServicePolicy implements Disposable {
               const aborted = scope?.cancelledByCaller || this.#disposed;
               stop(aborted ? 'aborted' : 'not_retryable', ended);
             }
-            if (breaker.generation !== permit) {
-              permit = breaker.tryAcquire();
-              if (permit === REJECTED) stop('circuit_opened');
-              // the breaker moved on while we slept: this attempt may now be its probe
-              isProbe = breaker.state === 'HALF_OPEN';
-              if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
-            }
+            // the breaker moved on while we slept: this attempt may now be its probe
+            if (breaker.generation !== permit && !admitAgain()) stop('circuit_opened');
           }
         }
       }

@@ -13,6 +13,10 @@ export const contractRecord: CallRecord = {
   timestamp: Date.UTC(2026, 0, 29, 18, 17, 0),
 };
 
+let calls = 0;
+/** A call SID no other operation of the suite used. */
+const nextCallSid = (): string => `CA${String(++calls).padStart(32, '0')}`;
+
 /** The CRM port's contract: any Crm adapter must pass it. */
 export function describeCrmContract(name: string, setup: HarnessFactory<Crm>): void {
   describe(`Crm contract: ${name}`, () => {
@@ -26,8 +30,20 @@ export function describeCrmContract(name: string, setup: HarnessFactory<Crm>): v
       expect(id).toMatch(/\S/);
     });
 
+    it('a call recorded once is found, not recorded again, when the caller says it may exist', async () => {
+      const { adapter } = harness();
+      const record = { ...contractRecord, callSid: nextCallSid() };
+      const first = await adapter.recordCall(record, new AbortController().signal);
+      const again = await adapter.recordCall(record, new AbortController().signal, {
+        lookUpFirst: true,
+      });
+      expect(again.id).toBe(first.id);
+    });
+
+    // each operation records a new call: one an earlier test left in doubt would be looked up
+    // first, and the fault meant for the write would land on the look-up
     describeCommonContract(harness, (adapter, signal) =>
-      adapter.recordCall(contractRecord, signal),
+      adapter.recordCall({ ...contractRecord, callSid: nextCallSid() }, signal),
     );
   });
 }

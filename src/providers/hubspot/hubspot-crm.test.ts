@@ -87,6 +87,26 @@ describe('HubSpotCrm', () => {
     expect(mock.crmRecords).toHaveLength(2);
   });
 
+  it('a search refused as a bad request (a gateway without the route, 400) writes the record: the look-up must not lose it', async () => {
+    for (const refusal of ['404', 'VALIDATION_ERROR']) {
+      const { mock, adapter } = inProcess([refusal]);
+      const { id } = await adapter.recordCall(contractRecord, live(), { lookUpFirst: true });
+      expect(trail(mock)).toEqual([`POST /search ${refusal}`, 'POST / ok']);
+      expect(mock.crmRecords.map((record) => record.id)).toEqual([id]);
+    }
+  });
+
+  it('a search that fails for a while (429, 503, garbage) fails the write, which writes nothing', async () => {
+    for (const fault of ['rate-limit:2', '503', 'garbage']) {
+      const { mock, adapter } = inProcess([fault]);
+      const error = await failure(() =>
+        adapter.recordCall(contractRecord, live(), { lookUpFirst: true }),
+      );
+      expect(error).toMatchObject({ errorClass: 'transient' });
+      expect(mock.crmRecords).toHaveLength(0);
+    }
+  });
+
   it('TEN_SECONDLY_ROLLING is transient with a 10 s hint', async () => {
     const { adapter } = inProcess(['TEN_SECONDLY_ROLLING']);
     const error = await failure(() => adapter.recordCall(contractRecord, live()));

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../resilience/index.ts';
+import { isPermanentError, type ErrorInfo } from '../../resilience/index.ts';
 import { isRecord, stringField } from '../http/json.ts';
 import { isAmbiguous } from '../http/ambiguous.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
@@ -47,7 +47,12 @@ export class HubSpotCrm implements Crm {
   ): Promise<{ id: string }> {
     const sid = record.callSid;
     if (sid !== '' && (options.lookUpFirst === true || this.#unresolved.has(sid))) {
-      const found = await this.#find(sid, signal);
+      const found = await this.#find(sid, signal).catch((error: unknown) => {
+        // a search refused as a bad request (a gateway without the route, a filter the account
+        // refuses) says nothing of the record: it is written, where refusing it would lose it
+        if (isPermanentError(error) && error.scope === 'request') return undefined;
+        throw error;
+      });
       if (found) {
         this.#unresolved.delete(sid);
         return found;
