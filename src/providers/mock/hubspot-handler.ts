@@ -55,14 +55,24 @@ export type HubSpotMockHandler = ProviderHandler & { records(): readonly MockCrm
 const CALLS = '/crm/v3/objects/calls';
 const SEARCH = `${CALLS}/search`;
 
-/** The `EQ` filters of a search body (HubSpot ANDs a group's filters, ORs the groups). */
+/**
+ * The `EQ` filters of a search body (HubSpot ANDs a group's filters, ORs the groups); undefined
+ * when it holds anything else (another operator, an empty group): the mock does not speak it.
+ */
 function equalities(body: unknown): Array<Array<[string, string]>> | undefined {
   if (!isRecord(body) || !Array.isArray(body.filterGroups)) return undefined;
-  return body.filterGroups.map((group: unknown) =>
-    (isRecord(group) && Array.isArray(group.filters) ? group.filters : [])
-      .filter((f: unknown) => isRecord(f) && f.operator === 'EQ')
-      .map((f: Record<string, unknown>) => [String(f.propertyName), String(f.value)]),
-  );
+  const groups: Array<Array<[string, string]>> = [];
+  for (const group of body.filterGroups as unknown[]) {
+    const filters: unknown = isRecord(group) ? group.filters : undefined;
+    if (!Array.isArray(filters) || filters.length === 0) return undefined;
+    const pairs: Array<[string, string]> = [];
+    for (const filter of filters as unknown[]) {
+      if (!isRecord(filter) || filter.operator !== 'EQ') return undefined;
+      pairs.push([String(filter.propertyName), String(filter.value)]);
+    }
+    groups.push(pairs);
+  }
+  return groups;
 }
 
 /**
