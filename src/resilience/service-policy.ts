@@ -277,9 +277,11 @@ export class ServicePolicy implements Disposable {
         scope = new CallScope(this.service, signal, this.#totalDeadlines);
       }
       if (isProbe) offProbe = this.#watchProbe((scope ??= new CallScope(this.service)));
-      // the breaker moved since the call was admitted: a new permit, perhaps as its probe (and
-      // the watcher of an earlier half-open state goes: it would abort a call no longer its probe)
-      const admitAgain = (): boolean => {
+      // Whether the call may go on. When the breaker moved since the call was admitted, it asks
+      // again: a new permit, perhaps as its probe (and the watcher of an earlier half-open state
+      // goes: it would abort a call no longer its probe).
+      const stillAdmitted = (): boolean => {
+        if (breaker.generation === permit) return true;
         permit = breaker.tryAcquire();
         if (permit === REJECTED) return false;
         isProbe = breaker.state === 'HALF_OPEN';
@@ -287,20 +289,18 @@ export class ServicePolicy implements Disposable {
         offProbe = isProbe ? this.#watchProbe((scope ??= new CallScope(this.service))) : undefined;
         return true;
       };
+      let refused: CircuitOpenError | undefined;
+      // the breaker may have moved while the call waited at the gate (the fleet's limits)
+      const readmit = (): void => {
+        if (!stillAdmitted()) throw (refused = this.#circuitOpen(context));
+      };
       let retries = 0;
       let previousDelay: number | undefined;
-      let refused: CircuitOpenError | undefined;
       for (;;) {
         const attemptStarted = measured ? this.#clock.now() : 0;
         try {
           const attempt = (): Promise<T> =>
             runAttempt(this.service, fn, scope, this.#attemptDeadlines, retries, context);
-          // the breaker may have moved while the call waited at the gate (the fleet's limits)
-          const readmit = (): void => {
-            if (breaker.generation !== permit && !admitAgain()) {
-              throw (refused = this.#circuitOpen(context));
-            }
-          };
           const value = await (this.#attemptGate
             ? this.#gated(attempt, scope, readmit)
             : attempt());
@@ -351,7 +351,7 @@ export class ServicePolicy implements Disposable {
               stop(aborted ? 'aborted' : 'not_retryable', ended);
             }
             // the breaker moved on while we slept: this attempt may now be its probe
-            if (breaker.generation !== permit && !admitAgain()) stop('circuit_opened');
+            if (!stillAdmitted()) stop('circuit_opened');
           }
         }
       }

@@ -1,6 +1,7 @@
 import { isPermanentError, type ErrorInfo } from '../../resilience/index.ts';
 import { isRecord, stringField } from '../http/json.ts';
 import { isAmbiguous } from '../http/ambiguous.ts';
+import { UnresolvedWrites } from '../http/unresolved-writes.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { CallRecord, Crm, RecordCallOptions } from '../ports.ts';
 import { callProperties, EXTERNAL_ID } from './call-properties.ts';
@@ -30,7 +31,7 @@ export class HubSpotCrm implements Crm {
   readonly service: string;
   readonly #http: ProviderHttp;
   /** Call SIDs whose last write may have been processed although no answer said so. */
-  readonly #unresolved = new Set<string>();
+  readonly #unresolved = new UnresolvedWrites<true>(hubSpotDefaults.maxUnresolved);
   readonly #headers: Record<string, string>;
 
   constructor(options: HubSpotCrmOptions) {
@@ -54,17 +55,18 @@ export class HubSpotCrm implements Crm {
         throw error;
       });
       if (found) {
-        this.#unresolved.delete(sid);
+        this.#unresolved.resolve(sid);
         return found;
       }
     }
     try {
       const created = await this.#create(record, signal);
-      this.#unresolved.delete(sid);
+      this.#unresolved.resolve(sid);
       return created;
     } catch (error) {
       // the next attempt (or the outbox) searches before it writes again
-      if (sid !== '' && (signal.aborted || isAmbiguous(error))) this.#remember(sid);
+      if (sid !== '' && (signal.aborted || isAmbiguous(error)))
+        this.#unresolved.remember(sid, true);
       throw error;
     }
   }
@@ -109,15 +111,6 @@ export class HubSpotCrm implements Crm {
     const first: unknown = results[0];
     const id = isRecord(first) ? stringField(first.id) : undefined;
     return id === undefined ? undefined : { id };
-  }
-
-  #remember(callSid: string): void {
-    this.#unresolved.delete(callSid);
-    this.#unresolved.add(callSid);
-    if (this.#unresolved.size > hubSpotDefaults.maxUnresolved) {
-      const oldest = this.#unresolved.values().next().value;
-      if (oldest !== undefined) this.#unresolved.delete(oldest);
-    }
   }
 
   async probe(signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import { TransientServiceError, type ErrorInfo } from '../../resilience/index.ts';
 import { isAmbiguous } from '../http/ambiguous.ts';
+import { UnresolvedWrites } from '../http/unresolved-writes.ts';
 import { invalidAnswer, ProviderHttp, type HttpOptions } from '../http/provider-http.ts';
 import type { PlaceCallRequest, PlacedCall, Telephony } from '../ports.ts';
 import { readCall, readCallList, type CallResource } from './call-resource.ts';
@@ -51,7 +52,7 @@ export class TwilioTelephony implements Telephony {
   readonly #from: string;
   readonly #clockSkewMs: number;
   /** to → since when a call to it may exist (an ambiguous attempt not yet resolved). */
-  readonly #unresolved = new Map<string, number>();
+  readonly #unresolved = new UnresolvedWrites<number>(twilioDefaults.maxUnresolved);
 
   constructor(options: TwilioTelephonyOptions) {
     const baseUrl = options.baseUrl ?? twilioDefaults.baseUrl;
@@ -76,7 +77,7 @@ export class TwilioTelephony implements Telephony {
     } catch (error) {
       if (!signal.aborted && !isAmbiguous(error)) throw error;
       const from = since ?? startedAt;
-      this.#remember(request.to, from);
+      this.#unresolved.remember(request.to, from);
       if (signal.aborted) throw error; // the next attempt looks up first
       return await this.#lookUpAfter(error, request.to, from, signal);
     }
@@ -173,17 +174,8 @@ export class TwilioTelephony implements Telephony {
     return asked === undefined ? remembered : Math.min(asked, remembered);
   }
 
-  #remember(to: string, since: number): void {
-    this.#unresolved.delete(to);
-    this.#unresolved.set(to, since);
-    if (this.#unresolved.size > twilioDefaults.maxUnresolved) {
-      const oldest = this.#unresolved.keys().next().value;
-      if (oldest !== undefined) this.#unresolved.delete(oldest);
-    }
-  }
-
   #resolved(to: string, call: PlacedCall): PlacedCall {
-    this.#unresolved.delete(to);
+    this.#unresolved.resolve(to);
     return { callSid: call.callSid, status: call.status, foundExisting: call.foundExisting };
   }
 }
